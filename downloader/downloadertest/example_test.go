@@ -1,0 +1,35 @@
+package downloadertest_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+
+	"potok/downloader/downloadertest"
+)
+
+func ExampleNewServer() {
+	// A server whose first response per file is cut short after 10 bytes,
+	// as a flaky mirror would do.
+	s := downloadertest.NewServer(downloadertest.WithShortBody(10), downloadertest.WithFaultCount(1))
+	defer s.Close()
+
+	fetch := func() ([]byte, error) {
+		resp, err := http.Get(s.FileURL("report.pdf", 100))
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		return io.ReadAll(resp.Body)
+	}
+	_, err := fetch()
+	fmt.Println("first attempt:", err)
+	body, err := fetch()
+	fmt.Println("retry:", err, bytes.Equal(body, downloadertest.Content("report.pdf", 100)))
+	fmt.Println("requests:", s.RequestCount("report.pdf"))
+	// Output:
+	// first attempt: unexpected EOF
+	// retry: <nil> true
+	// requests: 2
+}

@@ -1,0 +1,103 @@
+package downloader
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cavaliergopher/grab/v3"
+)
+
+// ID names one download in an Engine.
+type ID int64
+
+// item is one download. Counters the transfer updates often are atomics so that
+// polling never waits on a transfer; the rest is guarded by mu.
+type item struct {
+	id   ID
+	url  string
+	host string
+	sum  []byte
+
+	state    atomic.Int32
+	done     atomic.Int64 // bytes on disk when no transfer is live
+	size     atomic.Int64 // -1 while unknown
+	attempts atomic.Int32
+	live     atomic.Pointer[grab.Response]
+
+	mu        sync.Mutex
+	want      want
+	running   bool // a goroutine owns the item
+	cancel    context.CancelCauseFunc
+	part      string // absolute path of the .part file
+	final     string // reserved final path; the real one once done
+	nameKey   string // key of the reserved name in Engine.names
+	cdName    string // name from Content-Disposition, used at the final rename
+	noResume  bool   // the server ignored Range once: never ask again
+	restarted bool   // already started over once in this run
+	err       error
+	retryAt   time.Time
+	worker    int
+	attemptAt time.Time     // start of the live attempt
+	active    time.Duration // time spent in finished attempts
+	speed     speedMeter
+}
+
+func (it *item) State() State { return State(it.state.Load()) }
+
+func (it *item) setState(s State) { it.state.Store(int32(s)) }
+
+// progress returns bytes done and size, from the live transfer when there is one.
+func (it *item) progress() (done, size int64) {
+	size = it.size.Load()
+	if r := it.live.Load(); r != nil {
+		return r.BytesComplete(), size
+	}
+	return it.done.Load(), size
+}
+
+// speedMeter estimates a transfer's speed from samples taken when someone polls,
+// over a sliding window, so that any number of pollers agree and none of them
+// needs to poll at a fixed rate.
+type speedMeter struct {
+	samples [16]sample
+	n, head int
+}
+
+type sample struct {
+	t time.Time
+	b int64
+}
+
+const (
+	speedWindow   = 3 * time.Second
+	speedInterval = 200 * time.Millisecond
+)
+
+func (m *speedMeter) reset() { m.n, m.head = 0, 0 }
+
+// observe records bytes b at time t (at most one sample per speedInterval) and
+// returns the speed in bytes per second over the window, 0 if unknown yet.
+func (m *speedMeter) observe(t time.Time, b int64) float64 {
+	if m.n == 0 || t.Sub(m.newest().t) >= speedInterval {
+		m.samples[(m.head+m.n)%len(m.samples)] = sample{t, b}
+		if m.n < len(m.samples) {
+			m.n++
+		} else {
+			m.head = (m.head + 1) % len(m.samples)
+		}
+	}
+	for m.n > 2 && t.Sub(m.samples[(m.head+1)%len(m.samples)].t) >= speedWindow {
+		m.head = (m.head + 1) % len(m.samples)
+		m.n--
+	}
+	old := m.samples[m.head]
+	dt := t.Sub(old.t).Seconds()
+	if m.n < 2 || dt <= 0 || b < old.b {
+		return 0
+	}
+	return float64(b-old.b) / dt
+}
+
+func (m *speedMeter) newest() sample { return m.samples[(m.head+m.n-1)%len(m.samples)] }

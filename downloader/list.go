@@ -1,0 +1,216 @@
+package downloader
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+)
+
+// Entry is one file to fetch: a URL and, optionally, the SHA-256 its body must have.
+type Entry struct {
+	URL    string
+	SHA256 []byte // nil when no checksum was given
+}
+
+// LineError says why one line of a list was not used. Line numbers start at 1.
+type LineError struct {
+	Line int
+	Text string // the line as it was, cut to a readable length
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e *LineError) Unwrap() error { return e.Err }
+
+// ErrDuplicate marks a line whose URL already appeared earlier in the same list.
+// It is reported so the user knows why a line was skipped, but it is not a fault.
+var ErrDuplicate = errors.New("duplicate URL")
+
+// MaxLineLength bounds one line of a list; longer lines are reported, not read
+// into memory whole (a pasted binary file must not exhaust memory).
+const MaxLineLength = 64 << 10
+
+// List is the result of parsing a URL list: the usable entries in order, and
+// the lines that were skipped with the reason for each.
+type List struct {
+	Entries  []Entry
+	Problems []*LineError
+}
+
+// Bad reports the problems that are real faults (not duplicates).
+func (l *List) Bad() []*LineError {
+	var bad []*LineError
+	for _, p := range l.Problems {
+		if !errors.Is(p.Err, ErrDuplicate) {
+			bad = append(bad, p)
+		}
+	}
+	return bad
+}
+
+// ParseList reads a list of URLs, one per line. Blank lines and lines starting
+// with '#' are skipped. A line may carry a second field "sha256:HEX". Only http
+// and https URLs are accepted. A URL seen before is dropped and reported with
+// ErrDuplicate. Every other bad line is reported with its line number and the
+// reason, and the good lines are still returned. The error is non-nil only when
+// reading r failed; the entries read up to then are returned with it.
+func ParseList(r io.Reader) (*List, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	l := &List{}
+	seen := make(map[string]int)
+	for n := 1; ; n++ {
+		line, tooLong, err := readLine(br)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return l, fmt.Errorf("read URL list at line %d: %w", n, err)
+		}
+		if len(line) == 0 && errors.Is(err, io.EOF) && !tooLong {
+			return l, nil
+		}
+		if tooLong {
+			l.Problems = append(l.Problems, &LineError{Line: n, Text: excerpt(line),
+				Err: fmt.Errorf("line is longer than %d bytes", MaxLineLength)})
+		} else if e, perr := parseLine(line); perr != nil {
+			l.Problems = append(l.Problems, &LineError{Line: n, Text: excerpt(line), Err: perr})
+		} else if e != nil {
+			if first, dup := seen[e.URL]; dup {
+				l.Problems = append(l.Problems, &LineError{Line: n, Text: excerpt(line),
+					Err: fmt.Errorf("%w (first on line %d), skipped", ErrDuplicate, first)})
+			} else {
+				seen[e.URL] = n
+				l.Entries = append(l.Entries, *e)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return l, nil
+		}
+	}
+}
+
+// readLine returns the next line without its line ending. A line longer than
+// MaxLineLength is consumed to its end but only its start is returned.
+func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
+	var buf []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(buf)+len(chunk) > MaxLineLength {
+			tooLong = true
+			if len(buf) < 80 {
+				buf = append(buf, chunk[:min(len(chunk), 80)]...)
+			}
+		} else {
+			buf = append(buf, chunk...)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		buf = bytes.TrimSuffix(buf, []byte("\n"))
+		buf = bytes.TrimSuffix(buf, []byte("\r"))
+		return buf, tooLong, err
+	}
+}
+
+func parseLine(raw []byte) (*Entry, error) {
+	s := strings.TrimPrefix(string(raw), "\ufeff") // a BOM from Windows editors
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasPrefix(s, "#") {
+		return nil, nil
+	}
+	fields := strings.Fields(s)
+	if len(fields) > 2 {
+		return nil, fmt.Errorf("expected a URL and at most one checksum, found %d fields", len(fields))
+	}
+	u, err := ParseURL(fields[0])
+	if err != nil {
+		return nil, err
+	}
+	e := &Entry{URL: u}
+	if len(fields) == 2 {
+		sum, err := ParseChecksum(fields[1])
+		if err != nil {
+			return nil, err
+		}
+		e.SHA256 = sum
+	}
+	return e, nil
+}
+
+// ParseURL checks that s is an absolute http or https URL with a host and
+// returns it in canonical form (scheme and host lower-cased).
+func ParseURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return "", fmt.Errorf("not a valid URL: %w", err)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+	case "":
+		return "", fmt.Errorf("%q has no scheme; write http:// or https:// in front", excerpt([]byte(s)))
+	default:
+		return "", fmt.Errorf("scheme %q is not supported; only http and https are", u.Scheme)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return "", errors.New("URL has no host")
+	}
+	if p := u.Port(); p != "" {
+		if n, ok := parsePort(p); !ok || n == 0 {
+			return "", fmt.Errorf("port %q is not a number from 1 to 65535", p)
+		}
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Host = strings.ToLower(u.Host)
+	u.Fragment = "" // never sent to the server; two URLs that differ only here are one file
+	u.RawFragment = ""
+	return u.String(), nil
+}
+
+func parsePort(p string) (int, bool) {
+	n := 0
+	for _, c := range p {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+		if n > 65535 {
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// ParseChecksum parses "sha256:HEX" (64 hex digits, any case).
+func ParseChecksum(s string) ([]byte, error) {
+	algo, hexsum, ok := strings.Cut(s, ":")
+	if !ok || !strings.EqualFold(algo, "sha256") {
+		return nil, fmt.Errorf("checksum %q: write it as sha256:<64 hex digits>", excerpt([]byte(s)))
+	}
+	sum, err := hex.DecodeString(hexsum)
+	if err != nil || len(sum) != 32 {
+		return nil, fmt.Errorf("checksum %q: a sha256 is 64 hex digits", excerpt([]byte(s)))
+	}
+	return sum, nil
+}
+
+// excerpt keeps error messages readable when a line is huge or binary.
+func excerpt(b []byte) string {
+	const max = 80
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !utf8RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -1,0 +1,68 @@
+package downloader
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Options configure an Engine. The zero value of each field picks the default
+// named beside it.
+type Options struct {
+	Dir       string // folder for the files; created if missing (required)
+	Parallel  int    // downloads at once; default 8; SetLimit changes it later
+	PerHost   int    // downloads at once to one host; 0 = no cap of its own
+	Retries   int    // retries after the first attempt; default 5; negative = none
+	ChunkSize int    // bytes per read and write; default 32 KiB
+	RateLimit int64  // bytes per second for all transfers together; 0 = unlimited
+
+	StallTimeout  time.Duration // no body byte for this long fails the attempt; default 30 s
+	DialTimeout   time.Duration // default 15 s
+	TLSTimeout    time.Duration // default 15 s
+	HeaderTimeout time.Duration // wait for response headers; default 30 s
+
+	BackoffBase   time.Duration // first retry delay; default 1 s, doubled each time
+	BackoffMax    time.Duration // longest retry delay; default 30 s
+	MaxRetryAfter time.Duration // a longer Retry-After fails the file instead; default 5 min
+
+	HTTPClient *http.Client // replaces the tuned client (its timeouts then apply)
+	UserAgent  string       // default "potok"
+	Logger     *slog.Logger // default slog.Default()
+	EventLog   int          // events kept for Events; default 4096
+}
+
+func (o Options) withDefaults() Options {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 8
+	}
+	if o.Retries == 0 {
+		o.Retries = 5
+	} else if o.Retries < 0 {
+		o.Retries = 0
+	}
+	if o.ChunkSize <= 0 {
+		o.ChunkSize = 32 << 10
+	}
+	def(&o.StallTimeout, DefaultStallTimeout)
+	def(&o.DialTimeout, DefaultDialTimeout)
+	def(&o.TLSTimeout, DefaultTLSTimeout)
+	def(&o.HeaderTimeout, DefaultHeaderTimeout)
+	def(&o.BackoffBase, time.Second)
+	def(&o.BackoffMax, 30*time.Second)
+	def(&o.MaxRetryAfter, 5*time.Minute)
+	if o.UserAgent == "" {
+		o.UserAgent = "potok"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.EventLog <= 0 {
+		o.EventLog = 4096
+	}
+	return o
+}

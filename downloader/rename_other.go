@@ -1,0 +1,5 @@
+//go:build !linux
+
+package downloader
+
+func renameat2NoReplace(oldpath, newpath string) error { return errUnsupported }

@@ -1,0 +1,173 @@
+package downloader
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cavaliergopher/grab/v3"
+)
+
+// Errors the engine reports in its own words.
+var (
+	// ErrShortBody reports a body that ended before its declared length.
+	ErrShortBody = errors.New("the server closed the connection before the whole file arrived")
+	// ErrChecksum reports a file whose SHA-256 differs from the one in the list.
+	ErrChecksum = errors.New("checksum mismatch")
+	// ErrRangeIgnored reports a server that answered a resume request with the
+	// whole file; the download starts over instead of appending.
+	ErrRangeIgnored = errors.New("the server ignored the resume request (answered 200 to Range)")
+	// ErrBadContentRange reports a 206 answer for other bytes than were asked.
+	ErrBadContentRange = errors.New("the server sent a different byte range than was asked for")
+	// ErrNotRegular reports a destination that exists and is not a regular file
+	// (a symlink, say); it is never followed or replaced.
+	ErrNotRegular = errors.New("destination exists and is not a regular file")
+)
+
+// StatusError is an HTTP answer that is not a success.
+type StatusError struct {
+	Code       int
+	RetryAfter time.Duration // from Retry-After; 0 when absent
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("server answered %d %s", e.Code, http.StatusText(e.Code))
+}
+
+// transient reports whether err is worth another attempt: timeouts, resets,
+// short bodies, stalls, 408, 429 and 5xx. Other 4xx, bad checksums, refused
+// redirects, certificate and disk errors are not.
+func transient(err error) bool {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Code == http.StatusRequestTimeout || se.Code == http.StatusTooManyRequests ||
+			(se.Code >= 500 && se.Code != http.StatusNotImplemented && se.Code != http.StatusHTTPVersionNotSupported)
+	}
+	switch {
+	case errors.Is(err, ErrChecksum), errors.Is(err, ErrNotRegular),
+		errors.Is(err, errBadRedirect), errors.Is(err, errTooManyRedirects),
+		errors.Is(err, grab.ErrBadLength), errors.Is(err, context.Canceled):
+		return false
+	case errors.Is(err, ErrStalled), errors.Is(err, ErrShortBody), errors.Is(err, ErrRangeIgnored),
+		errors.Is(err, ErrBadContentRange), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, syscall.ETIMEDOUT), errors.Is(err, syscall.EHOSTUNREACH),
+		errors.Is(err, syscall.ENETUNREACH), errors.Is(err, context.DeadlineExceeded):
+		return true
+	}
+	var cert *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	if errors.As(err, &cert) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
+		return false
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return dns.IsTimeout || dns.IsTemporary
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return true // a network-level failure that none of the cases above named
+	}
+	// HTTP/2 resets and GOAWAYs surface as plain strings.
+	msg := err.Error()
+	return strings.Contains(msg, "GOAWAY") || strings.Contains(msg, "stream error") ||
+		strings.Contains(msg, "server closed idle connection")
+}
+
+// backoff returns how long to wait before attempt number n+1 (n >= 1): base·2^(n-1)
+// capped at max, with "equal jitter" (half fixed, half random) so that many
+// files failing together do not all come back at the same instant.
+func backoff(n int, base, max time.Duration) time.Duration {
+	d := base
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	d = min(d, max)
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(half+1)
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(min(secs, int64(365*24*3600))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// describe turns an error into words for a person: what happened, and, for the
+// failures that need one, what to do.
+func describe(err error) string {
+	if err == nil {
+		return ""
+	}
+	var se *StatusError
+	switch {
+	case errors.As(err, &se):
+		s := se.Error()
+		switch {
+		case se.Code == http.StatusNotFound || se.Code == http.StatusGone:
+			s += ": the file is not there; check the URL"
+		case se.Code == http.StatusUnauthorized || se.Code == http.StatusForbidden:
+			s += ": access denied"
+		case se.Code == http.StatusRequestedRangeNotSatisfiable:
+			s += ": the partial file does not fit the server's file"
+		}
+		return s
+	case errors.Is(err, ErrStalled):
+		return "stalled: no data arrived for too long"
+	case errors.Is(err, ErrShortBody), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed before the whole file arrived"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by the server"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused: is the server running?"
+	case errors.Is(err, syscall.ENOSPC):
+		return "disk full: free some space, then Retry (the partial file is kept)"
+	case errors.Is(err, ErrChecksum):
+		return err.Error() + " (the damaged partial file was removed)"
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		if dns.IsNotFound {
+			return fmt.Sprintf("no such host %q", dns.Name)
+		}
+		return fmt.Sprintf("cannot look up %q: %v", dns.Name, dns.Err)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timed out: " + err.Error()
+	}
+	return err.Error()
+}

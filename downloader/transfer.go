@@ -1,0 +1,313 @@
+package downloader
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cavaliergopher/grab/v3"
+)
+
+// download runs attempts until the file is done, fails for good, or ctx ends.
+func (e *Engine) download(ctx context.Context, it *item) error {
+	failures := 0
+	for {
+		it.setState(StateQueued)
+		release, worker, err := e.admit(ctx, it.host)
+		if err != nil {
+			return err
+		}
+		e.begin(it, worker)
+		err = e.attempt(ctx, it)
+		e.end(it)
+		release()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		if e.startOver(it, err) {
+			continue
+		}
+		failures++
+		if !transient(err) || failures > e.opts.Retries {
+			return err
+		}
+		wait := backoff(failures, e.opts.BackoffBase, e.opts.BackoffMax)
+		var se *StatusError
+		if errors.As(err, &se) && se.RetryAfter > 0 {
+			if se.RetryAfter > e.opts.MaxRetryAfter {
+				return fmt.Errorf("%w; it asks to come back in %v, try again later", err, se.RetryAfter.Round(time.Second))
+			}
+			wait = max(wait, se.RetryAfter)
+		}
+		it.mu.Lock()
+		it.err = err
+		it.retryAt = time.Now().Add(wait)
+		it.mu.Unlock()
+		it.setState(StateQueued)
+		e.events.add(Event{Kind: EventRetry, ID: it.id, Name: filepath.Base(it.final), Attempt: failures,
+			Err: describe(err), RetryIn: wait})
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return context.Cause(ctx)
+		case <-t.C:
+		}
+	}
+}
+
+// startOver handles the answers that mean the partial file cannot be continued:
+// it is emptied and the next attempt fetches the whole file, at once and without
+// counting a failure, but only once per run so a broken server cannot loop us.
+func (e *Engine) startOver(it *item, err error) bool {
+	var se *StatusError
+	rangeUnsatisfiable := errors.As(err, &se) && se.Code == http.StatusRequestedRangeNotSatisfiable
+	if !errors.Is(err, ErrRangeIgnored) && !errors.Is(err, ErrBadContentRange) &&
+		!errors.Is(err, grab.ErrBadLength) && !rangeUnsatisfiable {
+		return false
+	}
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if it.restarted {
+		return false
+	}
+	it.restarted = true
+	it.noResume = true
+	if terr := os.Truncate(it.part, 0); terr != nil && !errors.Is(terr, fs.ErrNotExist) {
+		return false
+	}
+	it.done.Store(0)
+	e.log.Debug("starting over", "url", it.url, "reason", err)
+	return true
+}
+
+func (e *Engine) begin(it *item, worker int) {
+	now := time.Now()
+	it.mu.Lock()
+	it.worker = worker
+	it.attemptAt = now
+	it.retryAt = time.Time{}
+	it.speed.reset()
+	it.speed.observe(now, it.done.Load())
+	it.mu.Unlock()
+	it.attempts.Add(1)
+	it.setState(StateRunning)
+}
+
+func (e *Engine) end(it *item) {
+	it.mu.Lock()
+	it.active += time.Since(it.attemptAt)
+	it.attemptAt = time.Time{}
+	it.mu.Unlock()
+}
+
+// attempt makes one try at the file through grab and, when the body arrived
+// whole, verifies it and moves it to its final name.
+func (e *Engine) attempt(ctx context.Context, it *item) error {
+	it.mu.Lock()
+	part, noResume := it.part, it.noResume
+	it.mu.Unlock()
+
+	if fi, err := os.Lstat(part); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s: %w", part, ErrNotRegular)
+	}
+	req, err := grab.NewRequest(part, it.url)
+	if err != nil {
+		return fmt.Errorf("build request for %s: %w", it.url, err)
+	}
+	req = req.WithContext(ctx)
+	req.HTTPRequest.Header.Set("Accept-Encoding", "identity")
+	req.BufferSize = e.opts.ChunkSize
+	req.NoCreateDirectories = true
+	req.NoResume = noResume
+	req.RateLimiter = e.rate
+	req.BeforeCopy = func(r *grab.Response) error { return e.checkResponse(it, r) }
+
+	resp := e.grab.Do(req)
+	it.live.Store(resp)
+	<-resp.Done
+	it.done.Store(resp.BytesComplete())
+	it.live.Store(nil)
+
+	if err := resp.Err(); err != nil {
+		if fi, serr := os.Lstat(part); serr == nil {
+			it.done.Store(fi.Size()) // what is really kept for the next attempt
+		}
+		return e.wrapGrabError(resp, err)
+	}
+	return e.finish(it, resp)
+}
+
+// checkResponse runs after the response headers arrive and before any byte is
+// written. grab v3.0.1 appends whatever body comes back to a resumed file, so a
+// server that ignores Range would corrupt it: that is refused here.
+func (e *Engine) checkResponse(it *item, r *grab.Response) error {
+	hr := r.HTTPResponse
+	asked := int64(-1)
+	if rg := r.Request.HTTPRequest.Header.Get("Range"); rg != "" {
+		if v, ok := strings.CutPrefix(rg, "bytes="); ok {
+			if n, err := strconv.ParseInt(strings.TrimSuffix(v, "-"), 10, 64); err == nil {
+				asked = n
+			}
+		}
+	}
+	switch {
+	case r.DidResume && hr.StatusCode != http.StatusPartialContent:
+		return ErrRangeIgnored
+	case hr.StatusCode == http.StatusPartialContent:
+		start, total, ok := parseContentRange(hr.Header.Get("Content-Range"))
+		want := max(asked, 0)
+		if !ok || start != want || (total >= 0 && r.Size() >= 0 && total != r.Size()) {
+			return fmt.Errorf("%w: asked from byte %d, got %q", ErrBadContentRange, want, hr.Header.Get("Content-Range"))
+		}
+	}
+	it.size.Store(r.Size())
+	if name := NameFromContentDisposition(hr.Header.Get("Content-Disposition")); name != "" {
+		it.mu.Lock()
+		it.cdName = name
+		it.mu.Unlock()
+	}
+	return nil
+}
+
+// parseContentRange reads "bytes START-END/TOTAL" (TOTAL may be "*": -1).
+func parseContentRange(v string) (start, total int64, ok bool) {
+	v, ok = strings.CutPrefix(strings.TrimSpace(v), "bytes ")
+	if !ok {
+		return 0, 0, false
+	}
+	rng, tot, ok := strings.Cut(v, "/")
+	if !ok {
+		return 0, 0, false
+	}
+	s, e, ok := strings.Cut(rng, "-")
+	if !ok {
+		return 0, 0, false
+	}
+	start, err1 := strconv.ParseInt(s, 10, 64)
+	end, err2 := strconv.ParseInt(e, 10, 64)
+	if err1 != nil || err2 != nil || start < 0 || end < start {
+		return 0, 0, false
+	}
+	total = -1
+	if tot != "*" {
+		t, err := strconv.ParseInt(tot, 10, 64)
+		if err != nil || t <= end {
+			return 0, 0, false
+		}
+		total = t
+	}
+	return start, total, true
+}
+
+func (e *Engine) wrapGrabError(resp *grab.Response, err error) error {
+	var code grab.StatusCodeError
+	if errors.As(err, &code) {
+		se := &StatusError{Code: int(code)}
+		if resp.HTTPResponse != nil {
+			se.RetryAfter = parseRetryAfter(resp.HTTPResponse.Header.Get("Retry-After"), time.Now())
+		}
+		return se
+	}
+	return err
+}
+
+// finish checks what arrived, then moves the .part to its final name.
+func (e *Engine) finish(it *item, resp *grab.Response) error {
+	it.mu.Lock()
+	part, cd := it.part, it.cdName
+	it.mu.Unlock()
+	fi, err := os.Lstat(part)
+	if err != nil {
+		return fmt.Errorf("check downloaded file: %w", err)
+	}
+	got, size := fi.Size(), resp.Size()
+	if size >= 0 && got != size {
+		return fmt.Errorf("%w (%d of %d bytes)", ErrShortBody, got, size)
+	}
+	it.size.Store(got)
+	it.done.Store(got)
+	if cd == "" && resp.HTTPResponse != nil { // grab found the file complete by a HEAD alone
+		cd = NameFromContentDisposition(resp.HTTPResponse.Header.Get("Content-Disposition"))
+	}
+	if it.sum != nil {
+		if err := verifySHA256(part, it.sum); err != nil {
+			if rerr := os.Remove(part); rerr == nil {
+				it.done.Store(0)
+			}
+			return err
+		}
+	}
+	final, err := e.place(it, part, cd)
+	if err != nil {
+		return err
+	}
+	it.mu.Lock()
+	it.final = final
+	worker, took := it.worker, it.active+time.Since(it.attemptAt)
+	it.mu.Unlock()
+	e.events.add(Event{Kind: EventFinished, ID: it.id, Worker: worker, Name: filepath.Base(final),
+		Bytes: got, Took: took, Attempt: int(it.attempts.Load())})
+	return nil
+}
+
+func verifySHA256(path string, want []byte) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("open for checksum: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("read for checksum: %w", err)
+	}
+	if got := h.Sum(nil); !bytes.Equal(got, want) {
+		return fmt.Errorf("%w: got sha256 %s, the list says %s", ErrChecksum, hex.EncodeToString(got), hex.EncodeToString(want))
+	}
+	return nil
+}
+
+// place renames the .part to the item's final name without ever replacing a
+// file: when the server named the file (Content-Disposition) that name is
+// reserved now; when the name was taken meanwhile the next free one is used.
+func (e *Engine) place(it *item, part, cdName string) (string, error) {
+	e.mu.Lock()
+	final := it.final
+	if cdName != "" && !strings.EqualFold(cdName, filepath.Base(final)) {
+		delete(e.names, it.nameKey)
+		name := e.reserveLocked(cdName, it.id)
+		it.nameKey = strings.ToLower(name)
+		final = filepath.Join(e.dir, name)
+	}
+	e.mu.Unlock()
+	for range 100 {
+		err := renameNoReplace(part, final)
+		if err == nil {
+			return final, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("move finished file into place: %w", err)
+		}
+		e.mu.Lock()
+		delete(e.names, it.nameKey)
+		name := e.reserveLocked(filepath.Base(final), it.id)
+		it.nameKey = strings.ToLower(name)
+		final = filepath.Join(e.dir, name)
+		e.mu.Unlock()
+	}
+	return "", fmt.Errorf("move finished file into place: no free name near %q", filepath.Base(final))
+}
