@@ -92,12 +92,14 @@ func (m *speedMeter) observe(t time.Time, b int64) float64 {
 		m.head = (m.head + 1) % len(m.samples)
 		m.n--
 	}
+	// Measured from the oldest sample to now, so a transfer shows a speed
+	// from the second poll on, even before a second sample is kept.
 	old := m.samples[m.head]
-	dt := t.Sub(old.t).Seconds()
-	if m.n < 2 || dt <= 0 || b < old.b {
+	dt := t.Sub(old.t)
+	if dt < 50*time.Millisecond || b < old.b {
 		return 0
 	}
-	return float64(b-old.b) / dt
+	return float64(b-old.b) / dt.Seconds()
 }
 
 func (m *speedMeter) newest() sample { return m.samples[(m.head+m.n-1)%len(m.samples)] }

@@ -135,7 +135,7 @@ func describe(err error) string {
 	var se *StatusError
 	switch {
 	case errors.As(err, &se):
-		s := se.Error()
+		s := err.Error()
 		switch {
 		case se.Code == http.StatusNotFound || se.Code == http.StatusGone:
 			s += ": the file is not there; check the URL"

@@ -27,12 +27,12 @@ type FileStatus struct {
 // Totals sums a Snapshot.
 type Totals struct {
 	Files, Queued, Running, Paused, Done, Failed, Cancelled int
-	BytesDone  int64
-	BytesTotal int64 // sum of known sizes, plus an estimate for unknown ones
-	Unknown    int   // files (not done) whose size is unknown yet
-	Speed      float64
-	ETA        time.Duration // -1 when unknown
-	Elapsed    time.Duration // since the current (or last) batch began
+	BytesDone                                               int64
+	BytesTotal                                              int64 // sum of known sizes, plus an estimate for unknown ones
+	Unknown                                                 int   // files (not done) whose size is unknown yet
+	Speed                                                   float64
+	ETA                                                     time.Duration // -1 when unknown
+	Elapsed                                                 time.Duration // since the current (or last) batch began
 }
 
 // Left is the number of files neither done, failed nor cancelled.
