@@ -303,11 +303,12 @@ func TestResume(t *testing.T) {
 	tests := []struct {
 		name      string
 		opts      []dt.Option
-		wantRange bool // a GET with Range reached the server
-		wantSent  int64
+		wantRange bool  // a GET with Range reached the server
+		wantSent  int64 // bytes the file needed from the server
+		extra     int64 // at most this many more: a refused body is dropped after its headers
 	}{
 		{name: "range honoured", opts: nil, wantRange: true, wantSent: size - have},
-		{name: "range ignored starts over", opts: []dt.Option{dt.WithIgnoreRange()}, wantRange: true, wantSent: 2 * size},
+		{name: "range ignored starts over", opts: []dt.Option{dt.WithIgnoreRange()}, wantRange: true, wantSent: size, extra: size},
 		{name: "no ranges starts over", opts: []dt.Option{dt.WithRanges(false)}, wantSent: size},
 	}
 	for _, tc := range tests {
@@ -334,8 +335,8 @@ func TestResume(t *testing.T) {
 			if ranged != tc.wantRange {
 				t.Errorf("ranged GET seen %v, want %v", ranged, tc.wantRange)
 			}
-			if got := s.BytesSent(); got != tc.wantSent {
-				t.Errorf("server sent %d bytes, want %d", got, tc.wantSent)
+			if got := s.BytesSent(); got < tc.wantSent || got > tc.wantSent+tc.extra {
+				t.Errorf("server sent %d bytes, want %d (+%d at most)", got, tc.wantSent, tc.extra)
 			}
 		})
 	}

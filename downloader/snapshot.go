@@ -26,7 +26,7 @@ type FileStatus struct {
 
 // Totals sums a Snapshot.
 type Totals struct {
-	Files, Queued, Running, Paused, Done, Failed, Cancelled int
+	Count, Queued, Running, Paused, Done, Failed, Cancelled int // files in each state; Count is all
 	BytesDone                                               int64
 	BytesTotal                                              int64 // sum of known sizes, plus an estimate for unknown ones
 	Unknown                                                 int   // files (not done) whose size is unknown yet
@@ -58,7 +58,7 @@ func (e *Engine) Snapshot() Snapshot {
 
 	s := Snapshot{Taken: now, Limit: e.Limit(), Files: make([]FileStatus, len(items))}
 	t := &s.Totals
-	t.Files = len(items)
+	t.Count = len(items)
 	var knownSum int64
 	var known int
 	for i, it := range items {

@@ -212,6 +212,24 @@ type Server struct {
 // It panics if it cannot listen, as httptest.NewServer does: tests have no
 // sensible way to recover.
 func NewServer(opts ...Option) *Server {
+	s, err := Listen("127.0.0.1:0", opts...)
+	if err != nil {
+		panic(fmt.Sprintf("downloadertest: %v", err))
+	}
+	return s
+}
+
+// Listen is NewServer on a chosen address, which must be a loopback one
+// (127.0.0.0/8, ::1 or localhost): the demo server must never be reachable
+// from the network. Port 0 picks a free port.
+func Listen(addr string, opts ...Option) (*Server, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen address %q: %w; write it as 127.0.0.1:PORT", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("listen address %q is not a loopback address; use 127.0.0.1:PORT", addr)
+	}
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)
@@ -225,9 +243,9 @@ func NewServer(opts ...Option) *Server {
 	}
 	// Our own listener rather than httptest's: httptest honours the
 	// -httptest.serve flag, which could bind a non-loopback address.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		panic(fmt.Sprintf("downloadertest: failed to listen on 127.0.0.1: %v", err))
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	s.ts = &httptest.Server{
 		Listener: l,
@@ -240,7 +258,7 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.ts.Start()
 	s.URL = s.ts.URL
-	return s
+	return s, nil
 }
 
 // Close shuts the server down. It returns promptly even while handlers are

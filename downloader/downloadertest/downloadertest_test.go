@@ -629,3 +629,17 @@ func TestRequestRecord(t *testing.T) {
 		t.Error("Requests exposes the server's own header map")
 	}
 }
+
+func TestListenRefusesNonLoopback(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0", "10.0.0.1:0", "example.com:80", "nonsense"} {
+		if s, err := Listen(addr); err == nil {
+			s.Close()
+			t.Errorf("Listen(%q) accepted", addr)
+		}
+	}
+	s, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+}

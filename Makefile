@@ -1,0 +1,66 @@
+# Potok. Two commands on a fresh Debian machine:
+#   make run    installs what is missing, builds, opens the window (ARGS=--demo for the offline demo)
+#   make test   gofmt check, go vet, go test -race (headless: no X11 or GL headers needed)
+
+GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN     := bin/potok
+ARGS    ?=
+
+# Debian packages Fyne's OpenGL driver builds against (Fyne 2.7 on Debian 12).
+GUI_DEPS   := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev libxxf86vm-dev \
+              libxi-dev libxcursor-dev libxinerama-dev
+# The peers `make bench` measures against, and its tools.
+BENCH_DEPS := aria2 wget2 curl nginx-light hyperfine time bc
+
+.PHONY: run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
+
+run: build
+	./$(BIN) $(ARGS)
+
+build: go-check deps
+	$(GO) build -o $(BIN) .
+
+# Installs only the packages that are missing, so a second run costs nothing.
+deps:
+	@./bench/apt-ensure.sh $(GUI_DEPS)
+
+bench-deps:
+	@./bench/apt-ensure.sh $(BENCH_DEPS)
+
+go-check:
+	@$(GO) version >/dev/null 2>&1 || { echo "Go 1.26 is needed and was not found: install it from go.dev/dl into /usr/local/go"; exit 1; }
+
+test: go-check fmt-check vet
+	$(GO) test -race -tags ci -count=1 ./...
+
+vet:
+	$(GO) vet -tags ci ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# Each fuzz target for a while (FUZZTIME=30s by default).
+FUZZTIME ?= 30s
+fuzz:
+	@for t in FuzzParseList FuzzSafeName FuzzContentDisposition; do \
+		$(GO) test -tags ci -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./downloader/ || exit 1; done
+
+# The figures in README.md: Go benchmarks, potok bench io, and the side-by-side
+# runs against wget2, curl and aria2c from nginx on loopback.
+bench: bench-go bench-io bench-peers
+
+bench-go:
+	$(GO) test -tags ci -run '^$$' -bench . -benchmem ./downloader/
+
+bench-io: go-check
+	$(GO) build -tags ci -o bin/potok-cli .
+	./bin/potok-cli bench io
+
+bench-peers: go-check bench-deps
+	$(GO) build -tags ci -o bin/potok-cli .
+	./bench/peers.sh ./bin/potok-cli
+
+clean:
+	rm -rf bin dist

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/dustin/go-humanize"
+
+	"potok/downloader"
+)
+
+const getSynopsis = "get [-j N] [-o DIR] [-i LIST|-] [-retries N] [-rate 2MiB] [-chunk 32KiB] [URL...]"
+
+func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("get", getSynopsis, stderr)
+	jobs := fs.Int("j", 8, "downloads at once")
+	dir := fs.String("o", ".", "folder to download into (created if missing)")
+	listFile := fs.String("i", "", "read URLs from this file, one per line (- for standard input); a line may add sha256:HEX")
+	retries := fs.Int("retries", 5, "retries per file for transient failures (0 for none)")
+	perHost := fs.Int("per-host", 0, "at most this many downloads at once to one host (0: no cap)")
+	stall := fs.Duration("stall", downloader.DefaultStallTimeout, "give up an attempt after this long without data")
+	plain := fs.Bool("plain", false, "print a line per finished file instead of live progress bars")
+	quiet := fs.Bool("q", false, "print only failures and the summary")
+	rate, chunk := byteSize(0), byteSize(32<<10)
+	fs.Var(&rate, "rate", "total speed limit, like 2MiB (per second; 0: none)")
+	fs.Var(&chunk, "chunk", "bytes per read and write")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *jobs < 1 || *retries < 0 || *perHost < 0 || chunk < 1 || chunk > 64<<20 {
+		fmt.Fprintln(stderr, "potok get: -j must be at least 1, -retries and -per-host at least 0, -chunk from 1 B to 64 MiB")
+		return 2
+	}
+	entries, bad, err := collectEntries(*listFile, pos, stdin, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "potok get: %v\n", err)
+		return 2
+	}
+	if len(entries) == 0 {
+		if bad == 0 {
+			fmt.Fprintln(stderr, "potok get: no URLs given: pass URLs as arguments or a list with -i FILE")
+			fs.Usage()
+		} else {
+			fmt.Fprintln(stderr, "potok get: no usable URL in the input")
+		}
+		return 2
+	}
+	r := *retries
+	if r == 0 {
+		r = -1 // the engine reads 0 as "default"
+	}
+	e, err := downloader.New(downloader.Options{
+		Dir: *dir, Parallel: *jobs, PerHost: *perHost, Retries: r,
+		ChunkSize: int(chunk), RateLimit: int64(rate), StallTimeout: *stall,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "potok get: %v\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if _, err := e.Add(entries...); err != nil {
+		fmt.Fprintf(stderr, "potok get: %v\n", err)
+		return 1
+	}
+	var view progressView
+	switch {
+	case *quiet:
+		view = &quietView{w: stdout}
+	case *plain || !isTerminal(stdout):
+		view = &plainView{w: stdout}
+	default:
+		view = newBarsView(stdout)
+	}
+	interrupted := watch(ctx, e, view)
+	stop() // a second Ctrl-C now ends the program at once
+	e.Close()
+	snap := e.Snapshot()
+	view.finish(snap)
+	printSummary(stderr, snap, interrupted)
+	switch {
+	case interrupted || snap.Done != len(entries):
+		return 1
+	case bad > 0:
+		fmt.Fprintf(stderr, "%d input line(s) could not be used (see above)\n", bad)
+		return 1
+	}
+	return 0
+}
+
+// collectEntries reads the list file (if any) and the URL arguments, reports
+// every unusable line on stderr, and returns the usable entries in order
+// without duplicates, and how many lines were bad.
+func collectEntries(listFile string, args []string, stdin io.Reader, stderr io.Writer) ([]downloader.Entry, int, error) {
+	var entries []downloader.Entry
+	seen := make(map[string]bool)
+	bad := 0
+	if listFile != "" {
+		var r io.Reader = stdin
+		name := "standard input"
+		if listFile != "-" {
+			f, err := os.Open(listFile)
+			if err != nil {
+				return nil, 0, fmt.Errorf("open URL list: %w", err)
+			}
+			defer f.Close()
+			r, name = f, listFile
+		}
+		l, err := downloader.ParseList(r)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", name, err)
+		}
+		for _, p := range l.Problems {
+			fmt.Fprintf(stderr, "%s:%d: %v: %s\n", name, p.Line, p.Err, p.Text)
+		}
+		bad += len(l.Bad())
+		for _, en := range l.Entries {
+			seen[en.URL] = true
+			entries = append(entries, en)
+		}
+	}
+	for i, a := range args {
+		u, err := downloader.ParseURL(a)
+		if err != nil {
+			fmt.Fprintf(stderr, "argument %d: %v\n", i+1, err)
+			bad++
+			continue
+		}
+		if !seen[u] {
+			seen[u] = true
+			entries = append(entries, downloader.Entry{URL: u})
+		}
+	}
+	return entries, bad, nil
+}
+
+// watch feeds the view from the engine ten times a second until every file
+// has settled or ctx ends (Ctrl-C). It reports whether it was interrupted.
+func watch(ctx context.Context, e *downloader.Engine, view progressView) (interrupted bool) {
+	idle := make(chan struct{})
+	go func() {
+		_ = e.Wait(ctx)
+		close(idle)
+	}()
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	var seq uint64
+	tick := func() {
+		evs := e.Events(seq)
+		if len(evs) > 0 {
+			seq = evs[len(evs)-1].Seq
+		}
+		view.update(e.Snapshot(), evs)
+	}
+	for {
+		select {
+		case <-idle:
+			<-idle
+			tick()
+			return ctx.Err() != nil
+		case <-t.C:
+			tick()
+		}
+	}
+}
+
+func printSummary(w io.Writer, s downloader.Snapshot, interrupted bool) {
+	for _, f := range s.Files {
+		if f.State == downloader.StateFailed {
+			fmt.Fprintf(w, "failed: %s: %s\n", f.URL, f.Err)
+		}
+	}
+	rate := ""
+	if secs := s.Elapsed.Seconds(); secs > 0 {
+		rate = fmt.Sprintf(" (%s/s)", humanize.Bytes(uint64(float64(s.BytesDone)/secs)))
+	}
+	fmt.Fprintf(w, "%d done, %d failed, %d left of %d files; %s in %s%s\n",
+		s.Done, s.Failed, s.Left()+s.Cancelled, s.Count, humanize.Bytes(uint64(s.BytesDone)),
+		s.Elapsed.Round(time.Millisecond), rate)
+	if interrupted {
+		fmt.Fprintln(w, "interrupted: partial files are kept as .part; run the same command again to resume them")
+	}
+}

@@ -1,0 +1,66 @@
+// Command potok downloads many files in parallel and shows, in charts, what
+// parallelism buys. With no subcommand it opens the window; the subcommands
+// run the same engine from a terminal.
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"potok/assets"
+	"potok/gui"
+)
+
+const usage = `Potok downloads many files at once.
+
+usage:
+  potok [--demo]            open the window (--demo starts the offline demo server)
+  potok get [flags] [URL...]  download URLs (or a list with -i) into a folder
+  potok bench io [flags]    measure download time at several worker counts
+  potok serve-demo [flags]  serve demo files on loopback and print their URLs
+
+Run "potok COMMAND -h" for the flags of a command.
+`
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+// run returns the exit code: 0 success, 1 failure, 2 bad usage.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel()})))
+	if len(args) > 0 {
+		switch args[0] {
+		case "get":
+			return runGet(args[1:], stdin, stdout, stderr)
+		case "bench":
+			return runBench(args[1:], stdout, stderr)
+		case "serve-demo":
+			return runServeDemo(args[1:], stdout, stderr)
+		case "help", "-h", "-help", "--help":
+			fmt.Fprint(stdout, usage)
+			return 0
+		case "--demo", "-demo":
+		default:
+			fmt.Fprintf(stderr, "potok: unknown command %q\n\n%s", args[0], usage)
+			return 2
+		}
+	}
+	a := app.NewWithID("io.github.potok")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	gui.Run(a, gui.Options{Demo: len(args) > 0})
+	return 0
+}
+
+// logLevel reads POTOK_LOG=debug|info|warn|error; warnings by default, so the
+// terminal shows progress, not chatter.
+func logLevel() slog.Level {
+	var l slog.Level = slog.LevelWarn
+	if v := os.Getenv("POTOK_LOG"); v != "" {
+		_ = l.UnmarshalText([]byte(v))
+	}
+	return l
+}
