@@ -48,10 +48,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	files := fs.Int("files", 64, "files per run")
 	latency := fs.Duration("latency", 100*time.Millisecond, "server's time to first byte, per request")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	size, rate, chunk := byteSize(256<<10), byteSize(2<<20), byteSize(32<<10)
+	size, rate, chunk := byteSize(256<<10), byteSize(2<<20), byteSize(0)
 	fs.Var(&size, "size", "bytes per file")
 	fs.Var(&rate, "rate", "server's bytes per second per connection (0: unlimited)")
-	fs.Var(&chunk, "chunk", "bytes per read and write")
+	fs.Var(&chunk, "chunk", "bytes per read and write (default: adaptive)")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

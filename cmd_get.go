@@ -28,9 +28,9 @@ func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	stall := fs.Duration("stall", downloader.DefaultStallTimeout, "give up an attempt after this long without data")
 	plain := fs.Bool("plain", false, "print a line per finished file instead of live progress bars")
 	quiet := fs.Bool("q", false, "print only failures and the summary")
-	rate, chunk := byteSize(0), byteSize(32<<10)
+	rate, chunk := byteSize(0), byteSize(0)
 	fs.Var(&rate, "rate", "total speed limit, like 2MiB (per second; 0: none)")
-	fs.Var(&chunk, "chunk", "bytes per read and write")
+	fs.Var(&chunk, "chunk", "bytes per read and write (default: adaptive, 32KiB, or 1MiB for files of 16MiB or more)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -38,8 +38,8 @@ func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if *jobs < 1 || *retries < 0 || *perHost < 0 || chunk < 1 || chunk > 64<<20 {
-		fmt.Fprintln(stderr, "potok get: -j must be at least 1, -retries and -per-host at least 0, -chunk from 1 B to 64 MiB")
+	if *jobs < 1 || *retries < 0 || *perHost < 0 || chunk > 64<<20 {
+		fmt.Fprintln(stderr, "potok get: -j must be at least 1, -retries and -per-host at least 0, -chunk at most 64 MiB")
 		return 2
 	}
 	entries, bad, err := collectEntries(*listFile, pos, stdin, stderr)

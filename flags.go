@@ -47,7 +47,7 @@ type byteSize int64
 
 func (b *byteSize) String() string {
 	if *b == 0 {
-		return "0"
+		return ""
 	}
 	return humanize.IBytes(uint64(*b))
 }

@@ -94,7 +94,6 @@ func New(opts Options) (*Engine, error) {
 	e.grab = &grab.Client{
 		HTTPClient: watchClient{c: hc, stall: opts.StallTimeout},
 		UserAgent:  opts.UserAgent,
-		BufferSize: opts.ChunkSize,
 	}
 	return e, nil
 }

@@ -637,3 +637,31 @@ func TestCloseKeepsPartsAndLeaksNothing(t *testing.T) {
 		t.Fatalf("second engine sees %d bytes on disk, first kept %d", snap2.BytesDone, before)
 	}
 }
+
+func TestLargeFileGetsBigBuffer(t *testing.T) {
+	const size = 20 << 20
+	s := newServer(t)
+	e := newEngine(t, downloader.Options{})
+	ids := add(t, e, s.FileURL("big.bin", size))
+	wait(t, e)
+	f := status(t, e, ids[0])
+	if f.State != downloader.StateDone || f.Attempts != 1 {
+		t.Fatalf("%v attempts %d %q", f.State, f.Attempts, f.Err)
+	}
+	checkFile(t, f.Path, "big.bin", size)
+	var gets, heads int
+	for _, r := range s.Requests() {
+		switch r.Method {
+		case http.MethodGet:
+			gets++
+			if r.Range != "" {
+				t.Errorf("unexpected Range %q", r.Range)
+			}
+		case http.MethodHead:
+			heads++
+		}
+	}
+	if gets != 2 || heads != 0 {
+		t.Fatalf("%d GETs and %d HEADs; want the small-buffer GET dropped and one plain GET", gets, heads)
+	}
+}

@@ -13,7 +13,7 @@ type Options struct {
 	Parallel  int    // downloads at once; default 8; SetLimit changes it later
 	PerHost   int    // downloads at once to one host; 0 = no cap of its own
 	Retries   int    // retries after the first attempt; default 5; negative = none
-	ChunkSize int    // bytes per read and write; default 32 KiB
+	ChunkSize int    // bytes per read and write; 0 = adaptive (32 KiB, 1 MiB for files of 16 MiB or more)
 	RateLimit int64  // bytes per second for all transfers together; 0 = unlimited
 
 	StallTimeout  time.Duration // no body byte for this long fails the attempt; default 30 s
@@ -31,6 +31,16 @@ type Options struct {
 	EventLog   int          // events kept for Events; default 4096
 }
 
+// Adaptive chunk sizes. grab allocates one buffer per transfer, so a large
+// buffer for every file would cost its zeroing and memory thousands of times
+// over on lists of small files; one large file, though, moves 20× fewer
+// syscalls with 1 MiB chunks than with 32 KiB ones (measured: README).
+const (
+	smallChunk = 32 << 10
+	bigChunk   = 1 << 20
+	bigFile    = 16 << 20
+)
+
 func (o Options) withDefaults() Options {
 	def := func(v *time.Duration, d time.Duration) {
 		if *v <= 0 {
@@ -44,9 +54,6 @@ func (o Options) withDefaults() Options {
 		o.Retries = 5
 	} else if o.Retries < 0 {
 		o.Retries = 0
-	}
-	if o.ChunkSize <= 0 {
-		o.ChunkSize = 32 << 10
 	}
 	def(&o.StallTimeout, DefaultStallTimeout)
 	def(&o.DialTimeout, DefaultDialTimeout)

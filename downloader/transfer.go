@@ -38,6 +38,13 @@ func (e *Engine) download(ctx context.Context, it *item) error {
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
 		}
+		if errors.Is(err, errBiggerBuffer) {
+			it.attempts.Add(-1) // a change of buffer, not a try that failed
+			if fi, serr := os.Lstat(it.part); serr == nil && fi.Size() == 0 {
+				os.Remove(it.part) // so the next request is a plain GET, not HEAD + Range
+			}
+			continue
+		}
 		if e.startOver(it, err) {
 			continue
 		}
@@ -131,7 +138,7 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	}
 	req = req.WithContext(ctx)
 	req.HTTPRequest.Header.Set("Accept-Encoding", "identity")
-	req.BufferSize = e.opts.ChunkSize
+	req.BufferSize = e.chunkFor(it.size.Load())
 	req.NoCreateDirectories = true
 	req.NoResume = noResume
 	req.RateLimiter = e.rate
@@ -176,12 +183,30 @@ func (e *Engine) checkResponse(it *item, r *grab.Response) error {
 		}
 	}
 	it.size.Store(r.Size())
+	if e.opts.ChunkSize == 0 && r.Request.BufferSize < e.chunkFor(r.Size()) {
+		return errBiggerBuffer // nothing written yet: ask again with a big buffer
+	}
 	if name := NameFromContentDisposition(hr.Header.Get("Content-Disposition")); name != "" {
 		it.mu.Lock()
 		it.cdName = name
 		it.mu.Unlock()
 	}
 	return nil
+}
+
+// errBiggerBuffer ends an attempt whose headers show a large file while the
+// buffer is small; the next attempt starts at once with a big buffer.
+var errBiggerBuffer = errors.New("large file: starting again with a larger buffer")
+
+// chunkFor returns the buffer size for a file of the given size (-1: unknown).
+func (e *Engine) chunkFor(size int64) int {
+	switch {
+	case e.opts.ChunkSize > 0:
+		return e.opts.ChunkSize
+	case size >= bigFile:
+		return bigChunk
+	}
+	return smallChunk
 }
 
 // parseContentRange reads "bytes START-END/TOTAL" (TOTAL may be "*": -1).
