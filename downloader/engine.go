@@ -24,13 +24,14 @@ var errClosing = errors.New("engine closing")
 
 // Engine downloads files in parallel. All methods are safe for concurrent use.
 type Engine struct {
-	opts  Options
-	dir   string
-	log   *slog.Logger
-	grab  *grab.Client
-	http  *httpClientCloser
-	rate  *byteRate
-	limit *Limiter
+	opts Options
+	dir  string
+	log  *slog.Logger
+	grab *grab.Client
+	// closeIdle releases the client's idle connections on Close.
+	closeIdle func()
+	rate      *byteRate
+	limit     *Limiter
 
 	hostMu  sync.Mutex
 	perHost int
@@ -54,8 +55,6 @@ type Engine struct {
 	events eventLog
 }
 
-type httpClientCloser struct{ closeIdle func() }
-
 // New returns an engine that writes into opts.Dir, creating it if needed.
 func New(opts Options) (*Engine, error) {
 	opts = opts.withDefaults()
@@ -75,20 +74,20 @@ func New(opts Options) (*Engine, error) {
 	}
 	ctx, stop := context.WithCancelCause(context.Background())
 	e := &Engine{
-		opts:    opts,
-		dir:     dir,
-		log:     opts.Logger,
-		rate:    newByteRate(opts.RateLimit),
-		limit:   NewLimiter(opts.Parallel),
-		perHost: opts.PerHost,
-		hosts:   make(map[string]*Limiter),
-		ctx:     ctx,
-		stop:    stop,
-		byID:    make(map[ID]*item),
-		names:   make(map[string]ID),
-		idle:    make(chan struct{}),
-		http:    &httpClientCloser{closeIdle: hc.CloseIdleConnections},
-		events:  eventLog{max: opts.EventLog},
+		opts:      opts,
+		dir:       dir,
+		log:       opts.Logger,
+		rate:      newByteRate(opts.RateLimit),
+		limit:     NewLimiter(opts.Parallel),
+		perHost:   opts.PerHost,
+		hosts:     make(map[string]*Limiter),
+		ctx:       ctx,
+		stop:      stop,
+		byID:      make(map[ID]*item),
+		names:     make(map[string]ID),
+		idle:      make(chan struct{}),
+		closeIdle: hc.CloseIdleConnections,
+		events:    eventLog{max: opts.EventLog},
 	}
 	close(e.idle)
 	e.grab = &grab.Client{
@@ -111,14 +110,15 @@ func (e *Engine) Add(entries ...Entry) ([]ID, error) {
 	}
 	ids := make([]ID, 0, len(entries))
 	for _, en := range entries {
-		u, err := url.Parse(en.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return ids, fmt.Errorf("add %q: not an http(s) URL; parse lists with ParseList", en.URL)
+		canon, err := ParseURL(en.URL)
+		if err != nil {
+			return ids, fmt.Errorf("add %q: %w", en.URL, err)
 		}
+		u, _ := url.Parse(canon)
 		e.nextID++
-		it := &item{id: e.nextID, url: en.URL, host: strings.ToLower(u.Host), sum: en.SHA256}
+		it := &item{id: e.nextID, url: canon, host: u.Host, sum: en.SHA256}
 		it.size.Store(-1)
-		name := e.reserveLocked(NameFromURL(en.URL), it.id)
+		name := e.reserveLocked(NameFromURL(canon), it.id)
 		it.final = filepath.Join(e.dir, name)
 		it.nameKey = strings.ToLower(name)
 		it.part = it.final + ".part"
@@ -267,7 +267,7 @@ func (e *Engine) Close() {
 	e.mu.Unlock()
 	e.stop(errClosing)
 	e.wg.Wait()
-	e.http.closeIdle()
+	e.closeIdle()
 }
 
 // SetLimit changes how many downloads run at once, also while they run.

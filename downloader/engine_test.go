@@ -665,3 +665,13 @@ func TestLargeFileGetsBigBuffer(t *testing.T) {
 		t.Fatalf("%d GETs and %d HEADs; want the small-buffer GET dropped and one plain GET", gets, heads)
 	}
 }
+
+func TestSlowHeadersTimeOutAndRetry(t *testing.T) {
+	s := newServer(t, dt.WithTTFB(5*time.Second))
+	e := newEngine(t, downloader.Options{Retries: 1, HeaderTimeout: 50 * time.Millisecond})
+	ids := add(t, e, s.FileURL("slow.bin", 10))
+	wait(t, e)
+	if f := status(t, e, ids[0]); f.State != downloader.StateFailed || f.Attempts != 2 || !strings.Contains(f.Err, "timed out") {
+		t.Fatalf("%v attempts %d %q", f.State, f.Attempts, f.Err)
+	}
+}

@@ -13,7 +13,7 @@ import (
 // not supported either, a check then a rename (a small race, but no worse).
 func renameNoReplace(oldpath, newpath string) error {
 	err := renameat2NoReplace(oldpath, newpath)
-	if err == nil || errors.Is(err, fs.ErrExist) || !errors.Is(err, errUnsupported) {
+	if err == nil || errors.Is(err, fs.ErrExist) || !errors.Is(err, errors.ErrUnsupported) {
 		return err
 	}
 	if err := os.Link(oldpath, newpath); err == nil {
@@ -26,5 +26,3 @@ func renameNoReplace(oldpath, newpath string) error {
 	}
 	return os.Rename(oldpath, newpath)
 }
-
-var errUnsupported = errors.ErrUnsupported

@@ -13,7 +13,7 @@ func renameat2NoReplace(oldpath, newpath string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOSYS), errors.Is(err, unix.EOPNOTSUPP):
-		return errUnsupported
+		return errors.ErrUnsupported
 	}
 	return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: err}
 }

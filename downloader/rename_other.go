@@ -2,4 +2,6 @@
 
 package downloader
 
-func renameat2NoReplace(oldpath, newpath string) error { return errUnsupported }
+import "errors"
+
+func renameat2NoReplace(oldpath, newpath string) error { return errors.ErrUnsupported }
