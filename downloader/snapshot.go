@@ -40,9 +40,10 @@ func (t Totals) Left() int { return t.Queued + t.Running + t.Paused }
 
 // Snapshot is the engine's state at one moment.
 type Snapshot struct {
-	Taken time.Time
-	Limit int
-	Files []FileStatus
+	Taken  time.Time
+	Limit  int // downloads allowed at once
+	Active int // slots held now; above Limit for a while after it shrinks
+	Files  []FileStatus
 	Totals
 }
 
@@ -56,7 +57,7 @@ func (e *Engine) Snapshot() Snapshot {
 	start, end := e.batchStart, e.batchEnd
 	e.mu.Unlock()
 
-	s := Snapshot{Taken: now, Limit: e.Limit(), Files: make([]FileStatus, len(items))}
+	s := Snapshot{Taken: now, Limit: e.Limit(), Active: e.limit.Active(), Files: make([]FileStatus, len(items))}
 	t := &s.Totals
 	t.Count = len(items)
 	var knownSum int64
