@@ -13,7 +13,7 @@ GUI_DEPS   := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev 
 # The peers `make bench` measures against, and its tools.
 BENCH_DEPS := aria2 wget2 curl nginx-light hyperfine time bc
 
-.PHONY: run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
+.PHONY: package screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -61,6 +61,18 @@ bench-io: go-check
 bench-peers: go-check bench-deps
 	$(GO) build -tags ci -o bin/potok-cli .
 	./bench/peers.sh ./bin/potok-cli
+
+# An installable archive (Potok.tar.xz: binary, icon, .desktop file) by the
+# fyne tool, pinned in go.mod as a tool.
+package: go-check deps
+	$(GO) tool fyne package -os linux -release
+	@ls -l Potok.tar.xz
+
+# The real window under Xvfb: docs/download.png (mid-download) and
+# docs/speedup.png (the chart). Needs the GUI build and Xvfb.
+screenshots: build
+	@./bench/apt-ensure.sh xvfb xauth imagemagick
+	./docs/screenshots.sh $(BIN)
 
 clean:
 	rm -rf bin dist

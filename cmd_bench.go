@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -73,23 +72,26 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%d files × %s, %v to first byte, %s/s per connection; ideal = ceil(files/workers) × %.3f s\n",
 			*files, humanize.IBytes(uint64(size)), *latency, humanize.IBytes(uint64(rate)), perFile)
 	}
+	entries := make([]downloader.Entry, len(urls))
+	for i, u := range urls {
+		entries[i] = downloader.Entry{URL: u}
+	}
+	measured, err := downloader.NewSweep(entries, workers, downloader.Options{ChunkSize: int(chunk), Retries: -1}).Run(context.Background())
+	if err != nil {
+		fmt.Fprintf(stderr, "potok bench io: %v\n", err)
+		return 1
+	}
 	var rows []ioRow
-	for _, w := range workers {
-		secs, ok, err := timeIORun(urls, w, int(chunk))
-		if err != nil {
-			fmt.Fprintf(stderr, "potok bench io: %v\n", err)
-			return 1
-		}
-		ideal := math.Ceil(float64(*files)/float64(w)) * perFile
-		row := ioRow{Workers: w, Seconds: secs, Ideal: ideal, Efficiency: ideal / secs, Files: ok}
+	for _, m := range measured {
+		ideal := math.Ceil(float64(*files)/float64(m.Workers)) * perFile
+		row := ioRow{Workers: m.Workers, Seconds: m.Seconds, Ideal: ideal, Efficiency: ideal / m.Seconds, Files: m.Done}
+		row.Speedup = float64(m.Workers)
 		if len(rows) > 0 {
-			row.Speedup = rows[0].Seconds / secs * float64(rows[0].Workers)
-		} else {
-			row.Speedup = float64(w)
+			row.Speedup = rows[0].Seconds / m.Seconds * float64(rows[0].Workers)
 		}
 		rows = append(rows, row)
-		if ok != *files {
-			fmt.Fprintf(stderr, "potok bench io: only %d of %d files arrived at %d workers\n", ok, *files, w)
+		if m.Done != *files {
+			fmt.Fprintf(stderr, "potok bench io: only %d of %d files arrived at %d workers\n", m.Done, *files, m.Workers)
 		}
 	}
 	if *asJSON {
@@ -113,32 +115,4 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
-}
-
-// timeIORun downloads urls with w workers into a fresh temporary folder and
-// returns the wall time and the number of files that arrived.
-func timeIORun(urls []string, w, chunk int) (float64, int, error) {
-	dir, err := os.MkdirTemp("", "potok-bench-")
-	if err != nil {
-		return 0, 0, fmt.Errorf("make a temporary folder: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	e, err := downloader.New(downloader.Options{Dir: dir, Parallel: w, ChunkSize: chunk, Retries: -1})
-	if err != nil {
-		return 0, 0, err
-	}
-	defer e.Close()
-	entries := make([]downloader.Entry, len(urls))
-	for i, u := range urls {
-		entries[i] = downloader.Entry{URL: u}
-	}
-	t0 := time.Now()
-	if _, err := e.Add(entries...); err != nil {
-		return 0, 0, err
-	}
-	if err := e.Wait(context.Background()); err != nil {
-		return 0, 0, err
-	}
-	secs := time.Since(t0).Seconds()
-	return secs, e.Snapshot().Done, nil
 }

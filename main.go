@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/pprof"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -20,7 +21,8 @@ import (
 const usage = `Potok downloads many files at once.
 
 usage:
-  potok [--demo]            open the window (--demo starts the offline demo server)
+  potok [--demo] [--autorun]  open the window (--demo fills the list from the offline
+                            demo server; --autorun then presses Download and Measure speedup)
   potok get [flags] [URL...]  download URLs (or a list with -i) into a folder
   potok bench io [flags]    measure download time at several worker counts
   potok serve-demo [flags]  serve demo files on loopback and print their URLs
@@ -57,7 +59,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
 			return 0
-		case "--demo", "-demo":
+		case "--demo", "-demo", "--autorun", "-autorun":
 		default:
 			fmt.Fprintf(stderr, "potok: unknown command %q\n\n%s", args[0], usage)
 			return 2
@@ -65,7 +67,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	a := app.NewWithID("io.github.potok")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
-	gui.Run(a, gui.Options{Demo: len(args) > 0})
+	opts := gui.Options{}
+	for _, f := range args {
+		switch strings.TrimLeft(f, "-") {
+		case "demo":
+			opts.Demo = true
+		case "autorun":
+			opts.AutoRun = true
+		default:
+			fmt.Fprintf(stderr, "potok: unknown flag %q\n\n%s", f, usage)
+			return 2
+		}
+	}
+	gui.Run(a, opts)
 	return 0
 }
 

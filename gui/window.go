@@ -1,33 +1,91 @@
-// Package gui is Potok's window, in Fyne. It holds no business logic: it reads
-// the engine's state on a ticker and sends the user's commands to it.
+// Package gui is Potok's window, in Fyne. It holds no business logic: one
+// ticker reads the engine's state and applies it in one fyne.Do per tick, and
+// the user's commands go to the engine as plain method calls.
 package gui
 
 import (
+	"context"
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 )
 
 // Options set how the window starts.
 type Options struct {
-	Demo bool // start the offline demo at once
+	Demo    bool // fill the list from the built-in loopback server at start
+	AutoRun bool // then press Download, and Measure speedup once it is done (for screenshots)
 }
 
-// Run shows the main window and blocks until it is closed.
-//
-// The Download tab, the speedup charts and the Compute tab are not built yet;
-// until they are, the window says so and points to the command line, which
-// runs the whole engine today.
-func Run(a fyne.App, opts Options) {
+// MainWindow is Potok's window.
+type MainWindow struct {
+	Window    fyne.Window
+	Downloads *DownloadTab
+	Tabs      *container.AppTabs
+}
+
+// NewMainWindow builds the window without showing it or starting its ticker.
+func NewMainWindow(a fyne.App) *MainWindow {
 	w := a.NewWindow("Potok")
 	w.SetIcon(a.Icon())
-	msg := widget.NewLabel("The download window is not built yet.\n\n" +
-		"The engine works today from a terminal:\n" +
-		"  potok serve-demo        (prints a list of demo URLs)\n" +
-		"  potok get -i list.txt -o DIR -j 16\n" +
-		"  potok bench io")
-	msg.Wrapping = fyne.TextWrapWord
-	w.SetContent(container.NewPadded(msg))
-	w.Resize(fyne.NewSize(640, 400))
-	w.ShowAndRun()
+	d := NewDownloadTab(a, w)
+	tabs := container.NewAppTabs(container.NewTabItem("Download", d.Content))
+	w.SetContent(tabs)
+	w.SetOnDropped(d.Dropped)
+	w.Canvas().AddShortcut(submitShortcut, func(fyne.Shortcut) { d.startDownload() })
+	w.Resize(fyne.NewSize(1100, 760))
+	return &MainWindow{Window: w, Downloads: d, Tabs: tabs}
+}
+
+// Run shows the main window and blocks until it is closed; then transfers stop
+// with their .part files kept.
+func Run(a fyne.App, opts Options) {
+	mw := NewMainWindow(a)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		mw.Downloads.run(stop)
+	}()
+	if opts.Demo || opts.AutoRun {
+		mw.Downloads.startDemo()
+	}
+	if opts.AutoRun {
+		go autoRun(mw.Downloads, stop)
+	}
+	mw.Window.ShowAndRun()
+	close(stop)
+	<-done
+	mw.Downloads.Close()
+}
+
+// autoRun presses Download, waits for the batch to settle, then presses
+// Measure speedup: what `make screenshots` shows.
+func autoRun(t *DownloadTab, stop <-chan struct{}) {
+	select {
+	case <-time.After(time.Second): // let the window appear first
+	case <-stop:
+		return
+	}
+	fyne.Do(t.startDownload)
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+		if e := t.currentEngine(); e != nil {
+			ctx, cancel := context.WithCancel(context.Background())
+			go func() {
+				<-stop
+				cancel()
+			}()
+			if e.Wait(ctx) == nil && e.Snapshot().Done > 0 {
+				cancel()
+				fyne.Do(t.Measure.start)
+				return
+			}
+			cancel()
+		}
+	}
 }

@@ -1,0 +1,55 @@
+package downloader_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"potok/downloader"
+	dt "potok/downloader/downloadertest"
+)
+
+func TestSweepScalesWithWorkers(t *testing.T) {
+	s := newServer(t, dt.WithTTFB(40*time.Millisecond))
+	var entries []downloader.Entry
+	for _, u := range s.List(8, 1000) {
+		entries = append(entries, downloader.Entry{URL: u})
+	}
+	base := t.TempDir()
+	sw := downloader.NewSweep(entries, []int{1, 8}, downloader.Options{Dir: base})
+	rows, err := sw.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Done != 8 || rows[1].Done != 8 {
+		t.Fatalf("%+v", rows)
+	}
+	// 8 sequential requests of 40 ms cannot beat 320 ms; 8 at once take ~40 ms.
+	if rows[0].Seconds < 0.32 || rows[1].Seconds >= rows[0].Seconds/3 {
+		t.Fatalf("no speedup: %+v", rows)
+	}
+	if p := sw.Progress(); p.Run != 2 || p.Runs != 2 {
+		t.Fatalf("progress %+v", p)
+	}
+	if ents, _ := os.ReadDir(base); len(ents) != 0 {
+		t.Fatalf("temporary folders left: %v", ents)
+	}
+}
+
+func TestSweepCancel(t *testing.T) {
+	s := newServer(t, dt.WithRate(10<<10))
+	sw := downloader.NewSweep([]downloader.Entry{{URL: s.FileURL("slow.bin", 1<<20)}}, []int{1, 2}, downloader.Options{Dir: t.TempDir()})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for sw.Progress().Workers == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	rows, err := sw.Run(ctx)
+	if !errors.Is(err, context.Canceled) || len(rows) != 0 {
+		t.Fatalf("rows %v err %v", rows, err)
+	}
+}

@@ -1,0 +1,95 @@
+package gui
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"potok/downloader"
+)
+
+// tickEvery is the refresh rate of the window: the engine is polled, never the
+// other way round, so a fast transfer cannot flood the UI queue.
+const tickEvery = 150 * time.Millisecond
+
+// maxLogLines bounds the log pane.
+const maxLogLines = 2000
+
+// run polls the engine every tick until stop is closed. The snapshot is taken
+// on this goroutine; applying it is one fyne.Do per tick.
+func (t *DownloadTab) run(stop <-chan struct{}) {
+	tk := time.NewTicker(tickEvery)
+	defer tk.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tk.C:
+			t.Tick()
+		}
+	}
+}
+
+// Tick polls the engine and the measurement once and applies what changed.
+// The window's ticker calls it; tests call it directly.
+func (t *DownloadTab) Tick() {
+	var snap downloader.Snapshot
+	var evs []downloader.Event
+	e := t.currentEngine()
+	if e != nil {
+		snap = e.Snapshot()
+	}
+	mp := t.Measure.poll()
+	fyne.Do(func() {
+		if e != nil {
+			evs = e.Events(t.seq)
+			t.apply(snap, evs)
+		}
+		t.Measure.apply(mp)
+	})
+}
+
+// apply updates the widgets from a snapshot, refreshing only the rows that
+// changed. It runs on the UI goroutine.
+func (t *DownloadTab) apply(s downloader.Snapshot, evs []downloader.Event) {
+	old := t.files
+	t.files = s.Files
+	if len(old) != len(s.Files) {
+		t.Files.Refresh()
+	} else {
+		for i := range s.Files {
+			if s.Files[i] != old[i] {
+				t.Files.RefreshItem(i)
+			}
+		}
+	}
+	if len(evs) > 0 {
+		t.seq = evs[len(evs)-1].Seq
+		for _, ev := range evs {
+			if ev.Kind == downloader.EventFinished {
+				t.logLines = append(t.logLines, ev.String())
+			}
+		}
+		if n := len(t.logLines) - maxLogLines; n > 0 {
+			t.logLines = append(t.logLines[:0], t.logLines[n:]...)
+		}
+		t.Log.Refresh()
+		t.Log.ScrollToBottom()
+	}
+	t.Total.SetValue(progressValue(s.BytesDone, s.BytesTotal))
+	if s.Count > 0 {
+		t.TotalsText.SetText(totalsText(s.Totals))
+	}
+	busy := s.Queued+s.Running > 0
+	if t.wasBusy && !busy {
+		t.batchEnded(s.Totals)
+	}
+	t.wasBusy = busy
+	t.updateDemoButton()
+}
+
+func (t *DownloadTab) batchEnded(tot downloader.Totals) {
+	msg := fmt.Sprintf("%d done, %d failed in %s", tot.Done, tot.Failed, tot.Elapsed.Round(100*time.Millisecond))
+	t.app.SendNotification(fyne.NewNotification("Downloads finished", msg))
+}

@@ -1,0 +1,186 @@
+package gui
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+
+	"potok/downloader"
+)
+
+// startDownload parses the list off the UI goroutine (tens of thousands of
+// lines must not freeze the window) and hands the entries to the engine.
+func (t *DownloadTab) startDownload() {
+	if t.parsing {
+		return
+	}
+	text := t.URLs.Text
+	t.parsing = true
+	t.Download.Disable()
+	t.async(func() {
+		list, err := downloader.ParseList(strings.NewReader(text))
+		fyne.Do(func() {
+			t.parsing = false
+			t.Download.Enable()
+			if err != nil {
+				t.showProblems(err.Error())
+				return
+			}
+			t.showProblems(problemText(list))
+			if len(list.Entries) == 0 {
+				if len(list.Problems) == 0 {
+					t.showProblems("The list is empty: paste URLs, import a list, or try the demo.")
+				}
+				return
+			}
+			t.lastList = list.Entries
+			if err := t.add(list.Entries); err != nil {
+				dialog.ShowError(err, t.win)
+			}
+		})
+	})
+}
+
+// problemText lists the unusable lines, at most 20, then a count.
+func problemText(l *downloader.List) string {
+	var b strings.Builder
+	for i, p := range l.Problems {
+		if i == 20 {
+			fmt.Fprintf(&b, "… and %d more", len(l.Problems)-20)
+			break
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+func (t *DownloadTab) showProblems(s string) {
+	t.Problems.SetText(s)
+	if s == "" {
+		t.Problems.Hide()
+	} else {
+		t.Problems.Show()
+	}
+}
+
+// add gives entries to the engine for the chosen folder, making one if needed.
+// URLs already in this engine are not added twice.
+func (t *DownloadTab) add(entries []downloader.Entry) error {
+	e, err := t.ensureEngine()
+	if err != nil {
+		return err
+	}
+	have := make(map[string]bool, len(t.files))
+	for _, f := range t.files {
+		have[f.URL] = f.State != downloader.StateCancelled
+	}
+	var fresh []downloader.Entry
+	for _, en := range entries {
+		if !have[en.URL] {
+			fresh = append(fresh, en)
+		}
+	}
+	if _, err := e.Add(fresh...); err != nil {
+		return fmt.Errorf("start downloads: %w", err)
+	}
+	t.Tick()
+	return nil
+}
+
+func (t *DownloadTab) ensureEngine() (*downloader.Engine, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.engine != nil {
+		return t.engine, nil
+	}
+	perHost, rate, _ := t.settingsValues()
+	e, err := downloader.New(downloader.Options{
+		Dir: t.Folder.Text, Parallel: int(t.Parallel.Value), PerHost: perHost, RateLimit: rate,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot use the folder: %w", err)
+	}
+	t.engine = e
+	t.ChooseFolder.Disable() // one folder per session of downloads; see chooseFolder
+	return e, nil
+}
+
+func (t *DownloadTab) importList() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, t.win)
+			return
+		}
+		if r == nil {
+			return
+		}
+		defer r.Close()
+		t.appendFrom(r, r.URI().Name())
+	}, t.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".txt", ".list", ".csv"}))
+	d.Show()
+}
+
+// maxImport bounds an imported list (a million 100-byte lines).
+const maxImport = 100 << 20
+
+func (t *DownloadTab) appendFrom(r io.Reader, name string) {
+	b, err := io.ReadAll(io.LimitReader(r, maxImport+1))
+	if err != nil {
+		dialog.ShowError(fmt.Errorf("read %s: %w", name, err), t.win)
+		return
+	}
+	if len(b) > maxImport {
+		dialog.ShowError(fmt.Errorf("%s is larger than %d MB; split it into smaller lists", name, maxImport>>20), t.win)
+		return
+	}
+	t.appendText(string(b))
+}
+
+func (t *DownloadTab) appendText(s string) {
+	cur := t.URLs.Text
+	if cur != "" && !strings.HasSuffix(cur, "\n") {
+		cur += "\n"
+	}
+	t.URLs.SetText(cur + strings.TrimRight(s, "\n") + "\n")
+}
+
+// Dropped handles files and links dropped on the window: .txt files are read
+// as lists, http(s) links are added as lines.
+func (t *DownloadTab) Dropped(_ fyne.Position, uris []fyne.URI) {
+	for _, u := range uris {
+		switch u.Scheme() {
+		case "http", "https":
+			t.appendText(u.String())
+		case "file":
+			f, err := os.Open(u.Path())
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("open dropped file: %w", err), t.win)
+				continue
+			}
+			t.appendFrom(f, u.Name())
+			f.Close()
+		default:
+			dialog.ShowError(errors.New("only .txt lists and http(s) links can be dropped here"), t.win)
+		}
+	}
+}
+
+func (t *DownloadTab) chooseFolder() {
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil || u == nil {
+			return
+		}
+		t.setFolder(u.Path())
+	}, t.win)
+	d.Show()
+}

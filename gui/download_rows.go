@@ -1,0 +1,161 @@
+package gui
+
+import (
+	"net/url"
+	"path/filepath"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"potok/downloader"
+)
+
+// fileRow is one row of the file list; widget.List reuses rows as it scrolls,
+// so a row holds widgets only and is filled from t.files[id] in update.
+type fileRow struct {
+	name, state, info          *widget.Label
+	bar                        *widget.ProgressBar
+	pause, cancel, retry, open *widget.Button
+	id                         downloader.ID
+	box                        *fyne.Container
+}
+
+func (t *DownloadTab) newFileList() *widget.List {
+	return widget.NewList(
+		func() int { return len(t.files) },
+		func() fyne.CanvasObject { return t.newRow().box },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= 0 && i < len(t.files) {
+				rowOf(o).update(t, t.files[i])
+			}
+		},
+	)
+}
+
+func (t *DownloadTab) newRow() *fileRow {
+	r := &fileRow{
+		name:  widget.NewLabel("file name.bin"),
+		state: widget.NewLabel("running"),
+		info:  widget.NewLabel("999.9 MB / 999.9 MB · 99.9 MB/s · ETA 59m59s · 9×"),
+		bar:   widget.NewProgressBar(),
+	}
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.state.Truncation = fyne.TextTruncateEllipsis
+	r.pause = widget.NewButtonWithIcon("", theme.MediaPauseIcon(), func() { t.toggle(r.id) })
+	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { t.withEngine(func(e *downloader.Engine) { e.Cancel(r.id) }) })
+	r.retry = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { t.withEngine(func(e *downloader.Engine) { e.Retry(r.id) }) })
+	r.open = widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() { t.openFolder(r.id) })
+	buttons := container.NewHBox(r.pause, r.cancel, r.retry, r.open)
+	left := container.NewGridWithColumns(2, r.name, r.state)
+	right := container.NewHBox(r.info, buttons)
+	r.box = container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(380, left.MinSize().Height), left), right, r.bar)
+	r.box.Objects = append(r.box.Objects, &rowRef{r: r}) // lets update find the row from the box
+	return r
+}
+
+// rowRef is an invisible object that ties a list row's container to its fileRow.
+type rowRef struct {
+	widget.BaseWidget
+	r *fileRow
+}
+
+func (*rowRef) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewWithoutLayout())
+}
+func (*rowRef) MinSize() fyne.Size { return fyne.Size{} }
+
+func rowOf(o fyne.CanvasObject) *fileRow {
+	for _, c := range o.(*fyne.Container).Objects {
+		if ref, ok := c.(*rowRef); ok {
+			return ref.r
+		}
+	}
+	return nil
+}
+
+func (r *fileRow) update(t *DownloadTab, f downloader.FileStatus) {
+	r.id = f.ID
+	r.name.SetText(f.Name)
+	r.state.SetText(stateText(f))
+	if f.State == downloader.StateFailed {
+		r.state.Importance = widget.DangerImportance
+	} else {
+		r.state.Importance = widget.MediumImportance
+	}
+	r.bar.SetValue(progressValue(f.Done, f.Size))
+	info := sizeText(f.Done, f.Size)
+	if s := speedText(f.Speed); s != "" {
+		info += " · " + s
+	}
+	if e := etaText(f.ETA); e != "" {
+		info += " · ETA " + e
+	}
+	if f.Attempts > 1 {
+		info += " · " + strconv.Itoa(f.Attempts) + "×"
+	}
+	r.info.SetText(info)
+	switch f.State {
+	case downloader.StatePaused:
+		r.pause.SetIcon(theme.MediaPlayIcon())
+		r.pause.Enable()
+	case downloader.StateQueued, downloader.StateRunning:
+		r.pause.SetIcon(theme.MediaPauseIcon())
+		r.pause.Enable()
+	default:
+		r.pause.Disable()
+	}
+	setEnabled(r.cancel, f.State != downloader.StateDone && f.State != downloader.StateCancelled)
+	setEnabled(r.retry, f.State == downloader.StateFailed || f.State == downloader.StateCancelled)
+	setEnabled(r.open, f.State == downloader.StateDone)
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+func (t *DownloadTab) toggle(id downloader.ID) {
+	for _, f := range t.files {
+		if f.ID == id {
+			t.withEngine(func(e *downloader.Engine) {
+				if f.State == downloader.StatePaused {
+					e.Resume(id)
+				} else {
+					e.Pause(id)
+				}
+			})
+			return
+		}
+	}
+}
+
+func (t *DownloadTab) openFolder(id downloader.ID) {
+	for _, f := range t.files {
+		if f.ID == id {
+			_ = t.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.Dir(f.Path)})
+			return
+		}
+	}
+}
+
+func (t *DownloadTab) newLogList() *widget.List {
+	return widget.NewList(
+		func() int { return len(t.logLines) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("worker 32 finished a-long-file-name.bin, 100 MB in 10.0 s")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= 0 && i < len(t.logLines) {
+				o.(*widget.Label).SetText(t.logLines[i])
+			}
+		},
+	)
+}

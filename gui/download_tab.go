@@ -1,0 +1,151 @@
+package gui
+
+import (
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"potok/downloader"
+	"potok/downloader/downloadertest"
+)
+
+// DownloadTab is the Download tab. Its widgets are fields so that tests can
+// type, tap and read them like a user.
+type DownloadTab struct {
+	URLs     *listEntry    // the pasted list
+	Problems *widget.Label // lines that could not be used, with their numbers
+	Import   *widget.Button
+	TryDemo  *widget.Button
+
+	Folder       *widget.Label
+	ChooseFolder *widget.Button
+	Parallel     *widget.Slider
+	ParallelText *widget.Label
+	PerHost      *widget.Entry // empty: no cap
+	RateLimit    *widget.Entry // like "2MiB", empty: none
+	SettingsNote *widget.Label
+
+	Download, PauseAll, ResumeAll, CancelAll, RetryFailed *widget.Button
+
+	Files      *widget.List
+	Total      *widget.ProgressBar
+	TotalsText *widget.Label
+	Log        *widget.List
+
+	Measure *MeasurePanel
+
+	Content fyne.CanvasObject
+
+	app fyne.App
+	win fyne.Window
+	// async runs slow work (parsing, measuring) off the UI goroutine. Tests
+	// replace it with a direct call: Fyne's test driver runs fyne.Do inline.
+	async func(func())
+
+	// UI state, touched only on the UI goroutine (inside fyne.Do or callbacks).
+	files    []downloader.FileStatus
+	logLines []string
+	seq      uint64
+	wasBusy  bool
+	engine   *downloader.Engine
+	demo     *downloadertest.Server
+	parsing  bool
+	lastList []downloader.Entry
+
+	mu sync.Mutex // guards engine for the ticker goroutine
+}
+
+// NewDownloadTab builds the tab. It polls nothing until the window's ticker
+// calls Tick.
+func NewDownloadTab(a fyne.App, w fyne.Window) *DownloadTab {
+	t := &DownloadTab{app: a, win: w, async: func(f func()) { go f() }}
+	t.URLs = newListEntry(func() { t.startDownload() })
+	t.URLs.SetPlaceHolder("Paste URLs here, one per line (a line may add sha256:HEX), or drop a .txt file on the window")
+	t.URLs.SetMinRowsVisible(6)
+	t.URLs.OnChanged = func(string) { t.updateDemoButton() }
+	t.Problems = widget.NewLabel("")
+	t.Problems.Wrapping = fyne.TextWrapWord
+	t.Problems.Importance = widget.DangerImportance
+	t.Problems.Hide()
+	t.Import = widget.NewButton("Import list…", t.importList)
+	t.TryDemo = widget.NewButton("Try demo", t.startDemo)
+	t.TryDemo.Importance = widget.HighImportance
+
+	t.Folder = widget.NewLabel("")
+	t.Folder.Truncation = fyne.TextTruncateEllipsis
+	t.ChooseFolder = widget.NewButton("Folder…", t.chooseFolder)
+	t.ParallelText = widget.NewLabel("")
+	t.Parallel = widget.NewSlider(1, 64)
+	t.Parallel.Step = 1
+	t.Parallel.OnChanged = t.setParallel
+	t.PerHost = widget.NewEntry()
+	t.PerHost.SetPlaceHolder("no cap")
+	t.PerHost.OnChanged = func(string) { t.applySettings() }
+	t.RateLimit = widget.NewEntry()
+	t.RateLimit.SetPlaceHolder("unlimited")
+	t.RateLimit.OnChanged = func(string) { t.applySettings() }
+	t.SettingsNote = widget.NewLabel("")
+	t.SettingsNote.Importance = widget.DangerImportance
+
+	t.Download = widget.NewButton("Download", t.startDownload)
+	t.Download.Importance = widget.HighImportance
+	t.PauseAll = widget.NewButton("Pause all", func() { t.withEngine((*downloader.Engine).PauseAll) })
+	t.ResumeAll = widget.NewButton("Resume all", func() { t.withEngine((*downloader.Engine).ResumeAll) })
+	t.CancelAll = widget.NewButton("Cancel all", func() { t.withEngine((*downloader.Engine).CancelAll) })
+	t.RetryFailed = widget.NewButton("Retry failed", func() { t.withEngine((*downloader.Engine).RetryFailed) })
+
+	t.Files = t.newFileList()
+	t.Total = widget.NewProgressBar()
+	t.TotalsText = widget.NewLabel("No downloads yet.")
+	t.Log = t.newLogList()
+	t.Measure = newMeasurePanel(t)
+
+	t.loadSettings()
+	t.Content = t.layout()
+	t.updateDemoButton()
+	return t
+}
+
+func (t *DownloadTab) layout() fyne.CanvasObject {
+	listButtons := container.NewHBox(t.Import, t.TryDemo)
+	input := container.NewBorder(nil, container.NewVBox(t.Problems, listButtons), nil, nil, t.URLs)
+	settings := container.New(layoutForm(),
+		widget.NewLabel("Folder"), container.NewBorder(nil, nil, nil, t.ChooseFolder, t.Folder),
+		t.ParallelText, t.Parallel,
+		widget.NewLabel("Per host"), t.PerHost,
+		widget.NewLabel("Speed limit"), t.RateLimit,
+	)
+	actions := container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed)
+	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote)), actions,
+		container.NewBorder(nil, nil, nil, nil, t.Total), t.TotalsText)
+	logCard := container.NewBorder(widget.NewLabel("Finished"), nil, nil, nil, t.Log)
+	lower := container.NewVSplit(t.Files, container.NewHSplit(logCard, t.Measure.Content))
+	lower.Offset = 0.55
+	return container.NewBorder(top, nil, nil, nil, lower)
+}
+
+// withEngine runs a command on the engine, if there is one.
+func (t *DownloadTab) withEngine(f func(*downloader.Engine)) {
+	if e := t.currentEngine(); e != nil {
+		f(e)
+	}
+}
+
+func (t *DownloadTab) currentEngine() *downloader.Engine {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.engine
+}
+
+// Close stops the transfers (keeping their .part files) and the demo server.
+func (t *DownloadTab) Close() {
+	t.Measure.cancel()
+	if e := t.currentEngine(); e != nil {
+		e.Close()
+	}
+	if t.demo != nil {
+		t.demo.Close()
+	}
+}

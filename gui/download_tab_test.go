@@ -1,0 +1,232 @@
+package gui
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"potok/downloader"
+	dt "potok/downloader/downloadertest"
+)
+
+// newTestTab builds the tab in Fyne's test app, on a temporary folder, with
+// slow work run inline so the test owns every widget call.
+func newTestTab(t *testing.T) *DownloadTab {
+	t.Helper()
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	tab := NewDownloadTab(a, w)
+	tab.async = func(f func()) { f() }
+	w.SetContent(tab.Content)
+	w.Resize(fyne.NewSize(1100, 760))
+	tab.setFolder(t.TempDir())
+	t.Cleanup(tab.Close)
+	return tab
+}
+
+// tickUntil drives the refresh tick until cond holds, with a deadline: the
+// test, not a ticker, owns the UI.
+func tickUntil(t *testing.T, tab *DownloadTab, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		tab.Tick()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s; totals: %s", what, tab.TotalsText.Text)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func allIn(tab *DownloadTab, n int, st downloader.State) bool {
+	if len(tab.files) != n {
+		return false
+	}
+	for _, f := range tab.files {
+		if f.State != st {
+			return false
+		}
+	}
+	return true
+}
+
+func TestTypeSlideDownload(t *testing.T) {
+	s := dt.NewServer()
+	defer s.Close()
+	tab := newTestTab(t)
+	urls := []string{s.FileURL("a.bin", 3000), s.FileURL("b.bin", 70_000), s.FileURL("c.bin", 1)}
+	test.Type(tab.URLs, strings.Join(urls, "\n"))
+	if got := strings.Count(tab.URLs.Text, "\n"); got != 2 {
+		t.Fatalf("typed %d line breaks: %q", got, tab.URLs.Text)
+	}
+	tab.Parallel.SetValue(3)
+	if tab.ParallelText.Text != "Parallel downloads: 3" {
+		t.Fatalf("slider label %q", tab.ParallelText.Text)
+	}
+	test.Tap(tab.Download)
+	tickUntil(t, tab, "all done", func() bool { return allIn(tab, 3, downloader.StateDone) })
+	if tab.currentEngine().Limit() != 3 {
+		t.Fatalf("engine limit %d", tab.currentEngine().Limit())
+	}
+	for i, name := range []string{"a.bin", "b.bin", "c.bin"} {
+		b, _ := os.ReadFile(filepath.Join(tab.Folder.Text, name))
+		if !bytes.Equal(b, dt.Content(name, []int64{3000, 70_000, 1}[i])) {
+			t.Fatalf("%s differs", name)
+		}
+	}
+	if !strings.HasPrefix(tab.TotalsText.Text, "3 done · 0 failed · 0 left") || tab.Total.Value != 1 {
+		t.Fatalf("totals %q %v", tab.TotalsText.Text, tab.Total.Value)
+	}
+	if len(tab.logLines) != 3 || !strings.Contains(tab.logLines[0], " finished ") {
+		t.Fatalf("log %q", tab.logLines)
+	}
+	if !tab.TryDemo.Hidden {
+		t.Fatal("Try demo still offered with a list")
+	}
+	// The slider acts on a running engine too.
+	tab.Parallel.SetValue(17)
+	if tab.currentEngine().Limit() != 17 {
+		t.Fatalf("engine limit after slide %d", tab.currentEngine().Limit())
+	}
+}
+
+func TestBadLinesShowTheirErrors(t *testing.T) {
+	s := dt.NewServer()
+	defer s.Close()
+	tab := newTestTab(t)
+	tab.URLs.SetText("ftp://old.example/x\n" + s.FileURL("ok.bin", 10) + "\nnot a url\n")
+	test.Tap(tab.Download)
+	if tab.Problems.Hidden || !strings.Contains(tab.Problems.Text, "line 1: scheme \"ftp\"") ||
+		!strings.Contains(tab.Problems.Text, "line 3:") {
+		t.Fatalf("problems shown %v: %q", !tab.Problems.Hidden, tab.Problems.Text)
+	}
+	tickUntil(t, tab, "the good line done", func() bool { return allIn(tab, 1, downloader.StateDone) })
+}
+
+func TestCtrlEnterStarts(t *testing.T) {
+	s := dt.NewServer()
+	defer s.Close()
+	tab := newTestTab(t)
+	tab.URLs.SetText(s.FileURL("k.bin", 10))
+	tab.URLs.TypedShortcut(submitShortcut)
+	tickUntil(t, tab, "done", func() bool { return allIn(tab, 1, downloader.StateDone) })
+}
+
+func TestPauseResume(t *testing.T) {
+	const size = 1 << 20
+	s := dt.NewServer(dt.WithRate(256 << 10))
+	defer s.Close()
+	tab := newTestTab(t)
+	tab.URLs.SetText(s.FileURL("p1.bin", size) + "\n" + s.FileURL("p2.bin", size))
+	test.Tap(tab.Download)
+	tickUntil(t, tab, "bytes arriving", func() bool {
+		return len(tab.files) == 2 && tab.files[0].Done > 0 && tab.files[1].Done > 0
+	})
+	test.Tap(tab.PauseAll)
+	tickUntil(t, tab, "paused", func() bool { return allIn(tab, 2, downloader.StatePaused) })
+	row := rowOf(tab.Files.CreateItem())
+	row.update(tab, tab.files[0])
+	if row.pause.Icon != theme.MediaPlayIcon() || row.open.Disabled() == false {
+		t.Fatal("a paused row should offer play and no open-folder")
+	}
+	// One file by its row button, the other with Resume all.
+	row.pause.OnTapped()
+	tickUntil(t, tab, "first running again", func() bool { return tab.files[0].State != downloader.StatePaused })
+	test.Tap(tab.ResumeAll)
+	tickUntil(t, tab, "both done", func() bool { return allIn(tab, 2, downloader.StateDone) })
+	for _, name := range []string{"p1.bin", "p2.bin"} {
+		b, _ := os.ReadFile(filepath.Join(tab.Folder.Text, name))
+		if !bytes.Equal(b, dt.Content(name, size)) {
+			t.Fatalf("%s differs after pause and resume", name)
+		}
+	}
+}
+
+func TestFailedRowSaysWhyAndRetries(t *testing.T) {
+	s := dt.NewServer(dt.WithFailFirst(1, 404))
+	defer s.Close()
+	tab := newTestTab(t)
+	tab.URLs.SetText(s.FileURL("gone.bin", 10))
+	test.Tap(tab.Download)
+	tickUntil(t, tab, "failed", func() bool { return allIn(tab, 1, downloader.StateFailed) })
+	row := rowOf(tab.Files.CreateItem())
+	row.update(tab, tab.files[0])
+	if !strings.Contains(row.state.Text, "404") || row.retry.Disabled() {
+		t.Fatalf("row state %q, retry disabled %v", row.state.Text, row.retry.Disabled())
+	}
+	test.Tap(tab.RetryFailed)
+	tickUntil(t, tab, "done after retry", func() bool { return allIn(tab, 1, downloader.StateDone) })
+}
+
+func TestSettingsValidatedAndRemembered(t *testing.T) {
+	tab := newTestTab(t)
+	test.Type(tab.RateLimit, "fast")
+	if tab.SettingsNote.Hidden || !strings.Contains(tab.SettingsNote.Text, "speed limit") {
+		t.Fatalf("no complaint about %q: %q", tab.RateLimit.Text, tab.SettingsNote.Text)
+	}
+	tab.RateLimit.SetText("2MiB")
+	tab.PerHost.SetText("4")
+	tab.Parallel.SetValue(12)
+	if !tab.SettingsNote.Hidden {
+		t.Fatalf("complaint stays: %q", tab.SettingsNote.Text)
+	}
+	again := NewDownloadTab(tab.app, tab.win)
+	if again.RateLimit.Text != "2MiB" || again.PerHost.Text != "4" || again.Parallel.Value != 12 ||
+		again.Folder.Text != tab.Folder.Text {
+		t.Fatalf("not remembered: %q %q %v %q", again.RateLimit.Text, again.PerHost.Text, again.Parallel.Value, again.Folder.Text)
+	}
+}
+
+func TestDemoFillsTheList(t *testing.T) {
+	tab := newTestTab(t)
+	if tab.TryDemo.Hidden {
+		t.Fatal("Try demo not offered on an empty list")
+	}
+	test.Tap(tab.TryDemo)
+	if n := strings.Count(tab.URLs.Text, "\n"); n != demoFiles || !strings.Contains(tab.URLs.Text, "http://127.0.0.1:") {
+		t.Fatalf("demo list: %d lines: %q", n, tab.URLs.Text)
+	}
+	if !tab.TryDemo.Hidden {
+		t.Fatal("Try demo still shown")
+	}
+}
+
+func TestDropListAndLinks(t *testing.T) {
+	tab := newTestTab(t)
+	list := filepath.Join(t.TempDir(), "list.txt")
+	os.WriteFile(list, []byte("http://a.example/1\nhttp://a.example/2\n"), 0o644)
+	u, _ := fileURI(list)
+	tab.Dropped(fyne.Position{}, []fyne.URI{u, mustURI(t, "https://b.example/3")})
+	if tab.URLs.Text != "http://a.example/1\nhttp://a.example/2\nhttps://b.example/3\n" {
+		t.Fatalf("after drop: %q", tab.URLs.Text)
+	}
+}
+
+func TestMeasureSpeedupDrawsChart(t *testing.T) {
+	s := dt.NewServer(dt.WithTTFB(10 * time.Millisecond))
+	defer s.Close()
+	tab := newTestTab(t)
+	tab.URLs.SetText(strings.Join(s.List(8, 1000), "\n"))
+	test.Tap(tab.Measure.Start)
+	pts := tab.Measure.Chart.Points()
+	if len(pts) != len(sweepWorkers) || pts[0].Workers != 1 || pts[len(pts)-1].Workers != 32 {
+		t.Fatalf("points %+v; status %q", pts, tab.Measure.Status.Text)
+	}
+	if !strings.Contains(tab.Measure.Status.Text, "speedup") || tab.Measure.SavePNG.Disabled() {
+		t.Fatalf("status %q", tab.Measure.Status.Text)
+	}
+	// 8 requests of 10 ms one at a time cannot beat 80 ms; 8 at once can.
+	if pts[0].Seconds < 0.08 || pts[3].Seconds > pts[0].Seconds/2 {
+		t.Fatalf("no speedup measured: %+v", pts)
+	}
+}

@@ -1,0 +1,177 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"potok/downloader"
+)
+
+// sweepWorkers are the worker counts "Measure speedup" compares.
+var sweepWorkers = []int{1, 2, 4, 8, 16, 32}
+
+// MeasurePanel runs the same list at several worker counts and charts it.
+type MeasurePanel struct {
+	Start    *widget.Button
+	Cancel   *widget.Button
+	SavePNG  *widget.Button
+	Progress *widget.ProgressBar
+	Status   *widget.Label
+	Note     *widget.Label
+	Chart    *SpeedupChart
+	Content  fyne.CanvasObject
+
+	tab *DownloadTab
+
+	mu      sync.Mutex // guards sweep and stop, shared with the ticker goroutine
+	sweep   *downloader.Sweep
+	stop    context.CancelFunc
+	running bool // UI goroutine only
+}
+
+type measurePoll struct {
+	active bool
+	p      downloader.SweepProgress
+}
+
+func newMeasurePanel(t *DownloadTab) *MeasurePanel {
+	m := &MeasurePanel{tab: t}
+	m.Chart = NewSpeedupChart("Downloads: the same list at 1–32 workers")
+	m.Start = widget.NewButton("Measure speedup", m.start)
+	m.Cancel = widget.NewButton("Cancel", m.cancel)
+	m.Cancel.Disable()
+	m.SavePNG = widget.NewButton("Save PNG…", m.save)
+	m.SavePNG.Disable()
+	m.Progress = widget.NewProgressBar()
+	m.Status = widget.NewLabel("")
+	m.Note = widget.NewLabel("I/O-bound: waiting on the network overlaps, so speedup follows the ideal line until the server or the link is saturated.")
+	m.Note.Wrapping = fyne.TextWrapWord
+	controls := container.NewBorder(nil, nil, container.NewHBox(m.Start, m.Cancel), m.SavePNG, m.Progress)
+	m.Content = container.NewBorder(container.NewVBox(controls, m.Status), m.Note, nil, nil, m.Chart)
+	return m
+}
+
+// start measures the current list, or the demo list when the list is empty,
+// in temporary folders, off the UI goroutine.
+func (m *MeasurePanel) start() {
+	if m.running {
+		return
+	}
+	text := m.tab.URLs.Text
+	if strings.TrimSpace(text) == "" {
+		m.tab.startDemo()
+		text = m.tab.URLs.Text
+	}
+	list, err := downloader.ParseList(strings.NewReader(text))
+	if err != nil || len(list.Entries) == 0 {
+		m.Status.SetText("Nothing to measure: the list has no usable URL.")
+		return
+	}
+	perHost, rate, _ := m.tab.settingsValues()
+	sw := downloader.NewSweep(list.Entries, sweepWorkers, downloader.Options{PerHost: perHost, RateLimit: rate})
+	ctx, stop := context.WithCancel(context.Background())
+	m.mu.Lock()
+	m.sweep, m.stop = sw, stop
+	m.mu.Unlock()
+	m.running = true
+	m.Start.Disable()
+	m.Cancel.Enable()
+	m.Chart.SetPoints(nil)
+	m.Status.SetText(fmt.Sprintf("Fetching %d files at %v workers into a temporary folder…", len(list.Entries), sweepWorkers))
+	m.tab.async(func() {
+		rows, err := sw.Run(ctx)
+		stop()
+		fyne.Do(func() { m.finished(rows, err) })
+	})
+}
+
+func (m *MeasurePanel) finished(rows []downloader.SweepRow, err error) {
+	m.mu.Lock()
+	m.sweep, m.stop = nil, nil
+	m.mu.Unlock()
+	m.running = false
+	m.Start.Enable()
+	m.Cancel.Disable()
+	pts := make([]SweepPoint, len(rows))
+	failed := 0
+	for i, r := range rows {
+		pts[i] = SweepPoint{Workers: r.Workers, Seconds: r.Seconds}
+		failed += r.Failed
+	}
+	m.Chart.SetPoints(pts)
+	setEnabled(m.SavePNG, len(pts) > 0)
+	switch {
+	case err != nil:
+		m.Status.SetText(fmt.Sprintf("Stopped after %d of %d worker counts.", len(rows), len(sweepWorkers)))
+	case failed > 0:
+		m.Status.SetText(fmt.Sprintf("Done, but %d downloads failed: the times include them.", failed))
+	default:
+		m.Progress.SetValue(1)
+		m.Status.SetText(summary(rows))
+	}
+}
+
+func summary(rows []downloader.SweepRow) string {
+	if len(rows) == 0 {
+		return ""
+	}
+	first, last := rows[0], rows[len(rows)-1]
+	sp := first.Seconds * float64(first.Workers) / last.Seconds
+	return fmt.Sprintf("%d workers: %.2f s; %d workers: %.2f s; speedup %.1f× (ideal %d×).",
+		first.Workers, first.Seconds, last.Workers, last.Seconds, sp, last.Workers/max(first.Workers, 1))
+}
+
+func (m *MeasurePanel) cancel() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.stop != nil {
+		m.stop()
+	}
+}
+
+func (m *MeasurePanel) poll() measurePoll {
+	m.mu.Lock()
+	sw := m.sweep
+	m.mu.Unlock()
+	if sw == nil {
+		return measurePoll{}
+	}
+	return measurePoll{active: true, p: sw.Progress()}
+}
+
+func (m *MeasurePanel) apply(mp measurePoll) {
+	if !mp.active {
+		return
+	}
+	p := mp.p
+	total := p.Runs * p.Files
+	if total > 0 {
+		m.Progress.SetValue(float64(p.Run*p.Files+p.Done) / float64(total))
+	}
+	if p.Workers > 0 {
+		m.Status.SetText(fmt.Sprintf("Run %d of %d: %d workers, %d of %d files", p.Run+1, p.Runs, p.Workers, p.Done, p.Files))
+	}
+}
+
+func (m *MeasurePanel) save() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		if err := m.Chart.SavePNG(w, 1200, 450); err != nil {
+			dialog.ShowError(fmt.Errorf("save chart: %w", err), m.tab.win)
+		}
+	}, m.tab.win)
+	d.SetFileName("potok-speedup.png")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".png"}))
+	d.Show()
+}

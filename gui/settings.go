@@ -1,0 +1,98 @@
+package gui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/dustin/go-humanize"
+)
+
+// Preference keys: settings are remembered between runs.
+const (
+	prefFolder   = "folder"
+	prefParallel = "parallel"
+	prefPerHost  = "perHost"
+	prefRate     = "rateLimit"
+)
+
+// defaultFolder is the user's Downloads folder, then "potok" inside it.
+func defaultFolder() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "potok")
+	}
+	return filepath.Join(home, "Downloads", "potok")
+}
+
+func (t *DownloadTab) loadSettings() {
+	// Read everything first: setting one field fires OnChanged, which saves
+	// all of them.
+	p := t.app.Preferences()
+	folder := p.StringWithFallback(prefFolder, defaultFolder())
+	parallel := min(max(p.IntWithFallback(prefParallel, 8), 1), 64)
+	perHost, rate := p.String(prefPerHost), p.String(prefRate)
+	t.Folder.SetText(folder)
+	t.Parallel.SetValue(float64(parallel))
+	t.setParallel(t.Parallel.Value)
+	t.PerHost.SetText(perHost)
+	t.RateLimit.SetText(rate)
+}
+
+func (t *DownloadTab) setFolder(dir string) {
+	t.Folder.SetText(dir)
+	t.app.Preferences().SetString(prefFolder, dir)
+}
+
+// setParallel follows the slider: the label, the preference, and the running
+// engine's limit, at once.
+func (t *DownloadTab) setParallel(v float64) {
+	n := int(v)
+	t.ParallelText.SetText(fmt.Sprintf("Parallel downloads: %d", n))
+	t.app.Preferences().SetInt(prefParallel, n)
+	if e := t.currentEngine(); e != nil {
+		e.SetLimit(n)
+	}
+}
+
+// settingsValues reads the per-host cap and the speed limit, or says which
+// value is wrong.
+func (t *DownloadTab) settingsValues() (perHost int, rate int64, err error) {
+	if s := strings.TrimSpace(t.PerHost.Text); s != "" {
+		n, perr := strconv.Atoi(s)
+		if perr != nil || n < 0 {
+			return 0, 0, fmt.Errorf("per host: %q is not a whole number (empty for no cap)", s)
+		}
+		perHost = n
+	}
+	if s := strings.TrimSpace(t.RateLimit.Text); s != "" {
+		b, perr := humanize.ParseBytes(s)
+		if perr != nil {
+			return perHost, 0, fmt.Errorf("speed limit: %q is not a size per second, like 2MiB (empty for none)", s)
+		}
+		rate = int64(b)
+	}
+	return perHost, rate, nil
+}
+
+// applySettings validates the two settings, remembers them, and applies them
+// to the running engine.
+func (t *DownloadTab) applySettings() {
+	perHost, rate, err := t.settingsValues()
+	if err != nil {
+		t.SettingsNote.SetText(err.Error())
+		t.SettingsNote.Show()
+		return
+	}
+	t.SettingsNote.SetText("")
+	t.SettingsNote.Hide()
+	p := t.app.Preferences()
+	p.SetString(prefPerHost, strings.TrimSpace(t.PerHost.Text))
+	p.SetString(prefRate, strings.TrimSpace(t.RateLimit.Text))
+	if e := t.currentEngine(); e != nil {
+		e.SetPerHost(perHost)
+		e.SetRateLimit(rate)
+	}
+}
