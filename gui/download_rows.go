@@ -39,7 +39,7 @@ func (t *DownloadTab) newRow() *fileRow {
 	r := &fileRow{
 		name:  widget.NewLabel("file name.bin"),
 		state: widget.NewLabel("running"),
-		info:  widget.NewLabel("999.9 MB / 999.9 MB · 99.9 MB/s · ETA 59m59s · 9×"),
+		info:  widget.NewLabel("999.9 MB / 999.9 MB · 99.9 MB/s · ETA 59m59s"),
 		bar:   widget.NewProgressBar(),
 	}
 	r.name.Truncation = fyne.TextTruncateEllipsis
@@ -51,7 +51,7 @@ func (t *DownloadTab) newRow() *fileRow {
 	buttons := container.NewHBox(r.pause, r.cancel, r.retry, r.open)
 	left := container.NewGridWithColumns(2, r.name, r.state)
 	right := container.NewHBox(r.info, buttons)
-	r.box = container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(380, left.MinSize().Height), left), right, r.bar)
+	r.box = container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(340, left.MinSize().Height), left), right, r.bar)
 	r.box.Objects = append(r.box.Objects, &rowRef{r: r}) // lets update find the row from the box
 	return r
 }

@@ -117,12 +117,12 @@ func (t *DownloadTab) layout() fyne.CanvasObject {
 		widget.NewLabel("Per host"), t.PerHost,
 		widget.NewLabel("Speed limit"), t.RateLimit,
 	)
-	actions := container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed)
+	actions := container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed, t.Measure.Start)
 	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote)), actions,
 		container.NewBorder(nil, nil, nil, nil, t.Total), t.TotalsText)
 	logCard := container.NewBorder(widget.NewLabel("Finished"), nil, nil, nil, t.Log)
-	lower := container.NewVSplit(t.Files, container.NewHSplit(logCard, t.Measure.Content))
-	lower.Offset = 0.55
+	lower := container.NewVSplit(t.Files, logCard)
+	lower.Offset = 0.7
 	return container.NewBorder(top, nil, nil, nil, lower)
 }
 

@@ -20,7 +20,8 @@ var sweepWorkers = []int{1, 2, 4, 8, 16, 32}
 
 // MeasurePanel runs the same list at several worker counts and charts it.
 type MeasurePanel struct {
-	Start    *widget.Button
+	Start    *widget.Button // on the Download tab
+	Again    *widget.Button // on the Speedup tab
 	Cancel   *widget.Button
 	SavePNG  *widget.Button
 	Progress *widget.ProgressBar
@@ -30,11 +31,14 @@ type MeasurePanel struct {
 	Content  fyne.CanvasObject
 
 	tab *DownloadTab
+	// OnStart is called when a measurement starts (the window shows the chart).
+	OnStart func()
 
 	mu      sync.Mutex // guards sweep and stop, shared with the ticker goroutine
 	sweep   *downloader.Sweep
 	stop    context.CancelFunc
 	running bool // UI goroutine only
+	files   int  // files per run of the last measurement
 }
 
 type measurePoll struct {
@@ -54,7 +58,8 @@ func newMeasurePanel(t *DownloadTab) *MeasurePanel {
 	m.Status = widget.NewLabel("")
 	m.Note = widget.NewLabel("I/O-bound: waiting on the network overlaps, so speedup follows the ideal line until the server or the link is saturated.")
 	m.Note.Wrapping = fyne.TextWrapWord
-	controls := container.NewBorder(nil, nil, container.NewHBox(m.Start, m.Cancel), m.SavePNG, m.Progress)
+	m.Again = widget.NewButton("Measure again", m.start)
+	controls := container.NewBorder(nil, nil, container.NewHBox(m.Again, m.Cancel), m.SavePNG, m.Progress)
 	m.Content = container.NewBorder(container.NewVBox(controls, m.Status), m.Note, nil, nil, m.Chart)
 	return m
 }
@@ -82,6 +87,10 @@ func (m *MeasurePanel) start() {
 	m.sweep, m.stop = sw, stop
 	m.mu.Unlock()
 	m.running = true
+	m.Again.Disable()
+	if m.OnStart != nil {
+		m.OnStart()
+	}
 	m.Start.Disable()
 	m.Cancel.Enable()
 	m.Chart.SetPoints(nil)
@@ -99,6 +108,7 @@ func (m *MeasurePanel) finished(rows []downloader.SweepRow, err error) {
 	m.mu.Unlock()
 	m.running = false
 	m.Start.Enable()
+	m.Again.Enable()
 	m.Cancel.Disable()
 	pts := make([]SweepPoint, len(rows))
 	failed := 0
@@ -107,6 +117,10 @@ func (m *MeasurePanel) finished(rows []downloader.SweepRow, err error) {
 		failed += r.Failed
 	}
 	m.Chart.SetPoints(pts)
+	m.files = 0
+	if len(rows) > 0 {
+		m.files = rows[0].Done + rows[0].Failed
+	}
 	setEnabled(m.SavePNG, len(pts) > 0)
 	switch {
 	case err != nil:
@@ -115,18 +129,24 @@ func (m *MeasurePanel) finished(rows []downloader.SweepRow, err error) {
 		m.Status.SetText(fmt.Sprintf("Done, but %d downloads failed: the times include them.", failed))
 	default:
 		m.Progress.SetValue(1)
-		m.Status.SetText(summary(rows))
+		m.Status.SetText(summary(rows, m.files))
 	}
 }
 
-func summary(rows []downloader.SweepRow) string {
+// summary compares the first and last runs. With fewer files than workers,
+// at most one worker per file is busy, so that is the best speedup possible.
+func summary(rows []downloader.SweepRow, files int) string {
 	if len(rows) == 0 {
 		return ""
 	}
 	first, last := rows[0], rows[len(rows)-1]
 	sp := first.Seconds * float64(first.Workers) / last.Seconds
-	return fmt.Sprintf("%d workers: %.2f s; %d workers: %.2f s; speedup %.1f× (ideal %d×).",
+	s := fmt.Sprintf("%d workers: %.2f s; %d workers: %.2f s; speedup %.1f× (ideal %d×)",
 		first.Workers, first.Seconds, last.Workers, last.Seconds, sp, last.Workers/max(first.Workers, 1))
+	if files > 0 && files < last.Workers {
+		s += fmt.Sprintf("; with %d files at most %d run at once", files, files)
+	}
+	return s + "."
 }
 
 func (m *MeasurePanel) cancel() {

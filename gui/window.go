@@ -29,7 +29,9 @@ func NewMainWindow(a fyne.App) *MainWindow {
 	w := a.NewWindow("Potok")
 	w.SetIcon(a.Icon())
 	d := NewDownloadTab(a, w)
-	tabs := container.NewAppTabs(container.NewTabItem("Download", d.Content))
+	speedup := container.NewTabItem("Speedup", d.Measure.Content)
+	tabs := container.NewAppTabs(container.NewTabItem("Download", d.Content), speedup)
+	d.Measure.OnStart = func() { tabs.Select(speedup) }
 	w.SetContent(tabs)
 	w.SetOnDropped(d.Dropped)
 	w.Canvas().AddShortcut(submitShortcut, func(fyne.Shortcut) { d.startDownload() })
