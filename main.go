@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"runtime/pprof"
 	"strings"
@@ -21,8 +23,9 @@ import (
 const usage = `Potok downloads many files at once.
 
 usage:
-  potok [--demo] [--autorun]  open the window (--demo fills the list from the offline
-                            demo server; --autorun then presses Download and Measure speedup)
+  potok [--demo] [--autorun] [LIST.txt...]
+                            open the window with these lists (--demo: the offline demo
+                            list; --autorun: press Download, then Measure speedup)
   potok get [flags] [URL...]  download URLs (or a list with -i) into a folder
   potok bench io [flags]    measure download time at several worker counts
   potok serve-demo [flags]  serve demo files on loopback and print their URLs
@@ -31,6 +34,11 @@ Run "potok COMMAND -h" for the flags of a command.
 `
 
 func main() {
+	// POTOK_PPROF=127.0.0.1:PORT serves net/http/pprof while the program runs
+	// (loopback only), to profile the window, which does not end on its own.
+	if addr := os.Getenv("POTOK_PPROF"); strings.HasPrefix(addr, "127.0.0.1:") {
+		go func() { _ = http.ListenAndServe(addr, nil) }()
+	}
 	// POTOK_CPUPROFILE=FILE writes a CPU profile of the run, for `go tool pprof`.
 	if path := os.Getenv("POTOK_CPUPROFILE"); path != "" {
 		if f, err := os.Create(path); err == nil {
@@ -59,24 +67,27 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
 			return 0
-		case "--demo", "-demo", "--autorun", "-autorun":
 		default:
-			fmt.Fprintf(stderr, "potok: unknown command %q\n\n%s", args[0], usage)
-			return 2
+			if _, err := os.Stat(args[0]); err != nil && !strings.HasPrefix(args[0], "-") {
+				fmt.Fprintf(stderr, "potok: unknown command %q\n\n%s", args[0], usage)
+				return 2
+			}
 		}
 	}
 	a := app.NewWithID("io.github.potok")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
 	opts := gui.Options{}
 	for _, f := range args {
-		switch strings.TrimLeft(f, "-") {
-		case "demo":
+		switch {
+		case f == "--demo" || f == "-demo":
 			opts.Demo = true
-		case "autorun":
+		case f == "--autorun" || f == "-autorun":
 			opts.AutoRun = true
-		default:
+		case strings.HasPrefix(f, "-"):
 			fmt.Fprintf(stderr, "potok: unknown flag %q\n\n%s", f, usage)
 			return 2
+		default:
+			opts.Lists = append(opts.Lists, f)
 		}
 	}
 	gui.Run(a, opts)

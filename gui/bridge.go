@@ -11,7 +11,7 @@ import (
 
 // tickEvery is the refresh rate of the window: the engine is polled, never the
 // other way round, so a fast transfer cannot flood the UI queue.
-const tickEvery = 150 * time.Millisecond
+const tickEvery = 200 * time.Millisecond
 
 // maxLogLines bounds the log pane.
 const maxLogLines = 2000
@@ -34,6 +34,11 @@ func (t *DownloadTab) run(stop <-chan struct{}) {
 // Tick polls the engine and the measurement once and applies what changed.
 // The window's ticker calls it; tests call it directly.
 func (t *DownloadTab) Tick() {
+	// fyne.Do's queue is unbounded: while the last tick waits to be applied,
+	// this one is dropped rather than queued behind it.
+	if !t.pending.CompareAndSwap(false, true) {
+		return
+	}
 	var snap downloader.Snapshot
 	var evs []downloader.Event
 	e := t.currentEngine()
@@ -42,6 +47,7 @@ func (t *DownloadTab) Tick() {
 	}
 	mp := t.Measure.poll()
 	fyne.Do(func() {
+		defer t.pending.Store(false)
 		if e != nil {
 			evs = e.Events(t.seq)
 			t.apply(snap, evs)
@@ -53,16 +59,17 @@ func (t *DownloadTab) Tick() {
 // apply updates the widgets from a snapshot, refreshing only the rows that
 // changed. It runs on the UI goroutine.
 func (t *DownloadTab) apply(s downloader.Snapshot, evs []downloader.Event) {
+	// One list refresh when anything changed: widget.List refreshes only the
+	// visible rows, and each row skips itself when its file did not change.
+	// (RefreshItem per changed row re-renders all visible rows each time.)
 	old := t.files
 	t.files = s.Files
-	if len(old) != len(s.Files) {
+	changed := len(old) != len(s.Files)
+	for i := 0; !changed && i < len(s.Files); i++ {
+		changed = s.Files[i] != old[i]
+	}
+	if changed {
 		t.Files.Refresh()
-	} else {
-		for i := range s.Files {
-			if s.Files[i] != old[i] {
-				t.Files.RefreshItem(i)
-			}
-		}
 	}
 	if len(evs) > 0 {
 		t.seq = evs[len(evs)-1].Seq

@@ -21,7 +21,7 @@ const (
 )
 
 func (t *DownloadTab) updateDemoButton() {
-	if strings.TrimSpace(t.URLs.Text) == "" && len(t.files) == 0 {
+	if strings.TrimSpace(t.URLs.Text) == "" && len(t.bulk) == 0 && len(t.files) == 0 {
 		t.TryDemo.Show()
 	} else {
 		t.TryDemo.Hide()

@@ -20,11 +20,11 @@ func (t *DownloadTab) startDownload() {
 	if t.parsing {
 		return
 	}
-	text := t.URLs.Text
+	src := t.sources()
 	t.parsing = true
 	t.Download.Disable()
 	t.async(func() {
-		list, err := downloader.ParseList(strings.NewReader(text))
+		entries, problems, err := parseSources(src)
 		fyne.Do(func() {
 			t.parsing = false
 			t.Download.Enable()
@@ -32,15 +32,14 @@ func (t *DownloadTab) startDownload() {
 				t.showProblems(err.Error())
 				return
 			}
-			t.showProblems(problemText(list))
-			if len(list.Entries) == 0 {
-				if len(list.Problems) == 0 {
+			t.showProblems(problemText(problems))
+			if len(entries) == 0 {
+				if len(problems) == 0 {
 					t.showProblems("The list is empty: paste URLs, import a list, or try the demo.")
 				}
 				return
 			}
-			t.lastList = list.Entries
-			if err := t.add(list.Entries); err != nil {
+			if err := t.add(entries); err != nil {
 				dialog.ShowError(err, t.win)
 			}
 		})
@@ -48,19 +47,11 @@ func (t *DownloadTab) startDownload() {
 }
 
 // problemText lists the unusable lines, at most 20, then a count.
-func problemText(l *downloader.List) string {
-	var b strings.Builder
-	for i, p := range l.Problems {
-		if i == 20 {
-			fmt.Fprintf(&b, "… and %d more", len(l.Problems)-20)
-			break
-		}
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(p.Error())
+func problemText(problems []string) string {
+	if len(problems) > 20 {
+		return strings.Join(problems[:20], "\n") + fmt.Sprintf("\n… and %d more", len(problems)-20)
 	}
-	return b.String()
+	return strings.Join(problems, "\n")
 }
 
 func (t *DownloadTab) showProblems(s string) {
@@ -143,7 +134,7 @@ func (t *DownloadTab) appendFrom(r io.Reader, name string) {
 		dialog.ShowError(fmt.Errorf("%s is larger than %d MB; split it into smaller lists", name, maxImport>>20), t.win)
 		return
 	}
-	t.appendText(string(b))
+	t.addSource(name, string(b))
 }
 
 func (t *DownloadTab) appendText(s string) {
@@ -154,6 +145,17 @@ func (t *DownloadTab) appendText(s string) {
 	t.URLs.SetText(cur + strings.TrimRight(s, "\n") + "\n")
 }
 
+// load appends a list file given on the command line.
+func (t *DownloadTab) load(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		dialog.ShowError(fmt.Errorf("open URL list: %w", err), t.win)
+		return
+	}
+	defer f.Close()
+	t.appendFrom(f, path)
+}
+
 // Dropped handles files and links dropped on the window: .txt files are read
 // as lists, http(s) links are added as lines.
 func (t *DownloadTab) Dropped(_ fyne.Position, uris []fyne.URI) {
@@ -162,13 +164,7 @@ func (t *DownloadTab) Dropped(_ fyne.Position, uris []fyne.URI) {
 		case "http", "https":
 			t.appendText(u.String())
 		case "file":
-			f, err := os.Open(u.Path())
-			if err != nil {
-				dialog.ShowError(fmt.Errorf("open dropped file: %w", err), t.win)
-				continue
-			}
-			t.appendFrom(f, u.Name())
-			f.Close()
+			t.load(u.Path())
 		default:
 			dialog.ShowError(errors.New("only .txt lists and http(s) links can be dropped here"), t.win)
 		}

@@ -20,6 +20,8 @@ type fileRow struct {
 	bar                        *widget.ProgressBar
 	pause, cancel, retry, open *widget.Button
 	id                         downloader.ID
+	last                       downloader.FileStatus // what the row shows now
+	shown                      bool
 	box                        *fyne.Container
 }
 
@@ -77,15 +79,24 @@ func rowOf(o fyne.CanvasObject) *fileRow {
 }
 
 func (r *fileRow) update(t *DownloadTab, f downloader.FileStatus) {
-	r.id = f.ID
-	r.name.SetText(f.Name)
-	r.state.SetText(stateText(f))
-	if f.State == downloader.StateFailed {
-		r.state.Importance = widget.DangerImportance
-	} else {
-		r.state.Importance = widget.MediumImportance
+	if r.shown && f == r.last {
+		return // text shaping is the costly part of a refresh: skip it
 	}
-	r.bar.SetValue(progressValue(f.Done, f.Size))
+	r.shown, r.last = true, f
+	r.id = f.ID
+	setText(r.name, f.Name)
+	imp := widget.MediumImportance
+	if f.State == downloader.StateFailed {
+		imp = widget.DangerImportance
+	}
+	if r.state.Importance != imp {
+		r.state.Importance = imp
+		r.state.Refresh()
+	}
+	setText(r.state, stateText(f))
+	if v := progressValue(f.Done, f.Size); r.bar.Value != v {
+		r.bar.SetValue(v)
+	}
 	info := sizeText(f.Done, f.Size)
 	if s := speedText(f.Speed); s != "" {
 		info += " · " + s
@@ -96,16 +107,16 @@ func (r *fileRow) update(t *DownloadTab, f downloader.FileStatus) {
 	if f.Attempts > 1 {
 		info += " · " + strconv.Itoa(f.Attempts) + "×"
 	}
-	r.info.SetText(info)
+	setText(r.info, info)
 	switch f.State {
 	case downloader.StatePaused:
-		r.pause.SetIcon(theme.MediaPlayIcon())
-		r.pause.Enable()
+		setIcon(r.pause, theme.MediaPlayIcon())
+		setEnabled(r.pause, true)
 	case downloader.StateQueued, downloader.StateRunning:
-		r.pause.SetIcon(theme.MediaPauseIcon())
-		r.pause.Enable()
+		setIcon(r.pause, theme.MediaPauseIcon())
+		setEnabled(r.pause, true)
 	default:
-		r.pause.Disable()
+		setEnabled(r.pause, false)
 	}
 	setEnabled(r.cancel, f.State != downloader.StateDone && f.State != downloader.StateCancelled)
 	setEnabled(r.retry, f.State == downloader.StateFailed || f.State == downloader.StateCancelled)
@@ -113,10 +124,25 @@ func (r *fileRow) update(t *DownloadTab, f downloader.FileStatus) {
 }
 
 func setEnabled(b *widget.Button, on bool) {
-	if on {
+	switch {
+	case on && b.Disabled():
 		b.Enable()
-	} else {
+	case !on && !b.Disabled():
 		b.Disable()
+	}
+}
+
+func setIcon(b *widget.Button, r fyne.Resource) {
+	if b.Icon != r {
+		b.SetIcon(r)
+	}
+}
+
+// setText changes a label only when its text differs: SetText re-shapes the
+// text even when it is the same.
+func setText(l *widget.Label, s string) {
+	if l.Text != s {
+		l.SetText(s)
 	}
 }
 

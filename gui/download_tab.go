@@ -2,6 +2,7 @@ package gui
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -18,6 +19,9 @@ type DownloadTab struct {
 	Problems *widget.Label // lines that could not be used, with their numbers
 	Import   *widget.Button
 	TryDemo  *widget.Button
+	// Lists too long for the field: see bulk.go.
+	BulkText  *widget.Label
+	ClearBulk *widget.Button
 
 	Folder       *widget.Label
 	ChooseFolder *widget.Button
@@ -52,16 +56,18 @@ type DownloadTab struct {
 	engine   *downloader.Engine
 	demo     *downloadertest.Server
 	parsing  bool
-	lastList []downloader.Entry
+	bulk     []bulkList
+	bulkBox  *fyne.Container
 
-	mu sync.Mutex // guards engine for the ticker goroutine
+	pending atomic.Bool // a tick waits in fyne.Do's queue
+	mu      sync.Mutex  // guards engine for the ticker goroutine
 }
 
 // NewDownloadTab builds the tab. It polls nothing until the window's ticker
 // calls Tick.
 func NewDownloadTab(a fyne.App, w fyne.Window) *DownloadTab {
 	t := &DownloadTab{app: a, win: w, async: func(f func()) { go f() }}
-	t.URLs = newListEntry(func() { t.startDownload() })
+	t.URLs = newListEntry(func() { t.startDownload() }, func(text string) { t.addSource("pasted text", text) })
 	t.URLs.SetPlaceHolder("Paste URLs here, one per line (a line may add sha256:HEX), or drop a .txt file on the window")
 	t.URLs.SetMinRowsVisible(6)
 	t.URLs.OnChanged = func(string) { t.updateDemoButton() }
@@ -110,7 +116,7 @@ func NewDownloadTab(a fyne.App, w fyne.Window) *DownloadTab {
 
 func (t *DownloadTab) layout() fyne.CanvasObject {
 	listButtons := container.NewHBox(t.Import, t.TryDemo)
-	input := container.NewBorder(nil, container.NewVBox(t.Problems, listButtons), nil, nil, t.URLs)
+	input := container.NewBorder(nil, container.NewVBox(t.newBulkPanel(), t.Problems, listButtons), nil, nil, t.URLs)
 	settings := container.New(layoutForm(),
 		widget.NewLabel("Folder"), container.NewBorder(nil, nil, nil, t.ChooseFolder, t.Folder),
 		t.ParallelText, t.Parallel,

@@ -230,3 +230,33 @@ func TestMeasureSpeedupDrawsChart(t *testing.T) {
 		t.Fatalf("no speedup measured: %+v", pts)
 	}
 }
+
+func TestLongListsStayOutOfTheField(t *testing.T) {
+	s := dt.NewServer()
+	defer s.Close()
+	tab := newTestTab(t)
+	long := strings.Join(s.List(inlineLines+100, 10), "\n") + "\nftp://bad/line\n"
+	// A paste of a long list goes beside the field, not into it.
+	cb := tab.app.Clipboard()
+	cb.SetContent(long)
+	tab.URLs.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cb})
+	if tab.URLs.Text != "" || tab.bulkBox.Hidden || !strings.Contains(tab.BulkText.Text, "pasted text: 601 lines") {
+		t.Fatalf("field %d bytes, bulk %q", len(tab.URLs.Text), tab.BulkText.Text)
+	}
+	// A short paste still goes into the field.
+	cb.SetContent(s.FileURL("short.bin", 10))
+	tab.URLs.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cb})
+	if !strings.Contains(tab.URLs.Text, "short.bin") {
+		t.Fatalf("short paste not in the field: %q", tab.URLs.Text)
+	}
+	tab.Parallel.SetValue(32)
+	test.Tap(tab.Download)
+	if !strings.Contains(tab.Problems.Text, "pasted text line 601: scheme") {
+		t.Fatalf("problems %q", tab.Problems.Text)
+	}
+	tickUntil(t, tab, "all done", func() bool { return allIn(tab, inlineLines+101, downloader.StateDone) })
+	test.Tap(tab.ClearBulk)
+	if !tab.bulkBox.Hidden {
+		t.Fatal("Clear left the long list")
+	}
+}

@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
@@ -12,10 +14,11 @@ import (
 type listEntry struct {
 	widget.Entry
 	onSubmit func()
+	onBulk   func(string) // a paste too long for the field
 }
 
-func newListEntry(onSubmit func()) *listEntry {
-	e := &listEntry{onSubmit: onSubmit}
+func newListEntry(onSubmit func(), onBulk func(string)) *listEntry {
+	e := &listEntry{onSubmit: onSubmit, onBulk: onBulk}
 	e.MultiLine = true
 	e.Wrapping = fyne.TextWrapOff
 	e.ExtendBaseWidget(e)
@@ -29,6 +32,12 @@ func (e *listEntry) TypedShortcut(s fyne.Shortcut) {
 	if cs, ok := s.(*desktop.CustomShortcut); ok && cs.ShortcutName() == submitShortcut.ShortcutName() {
 		e.onSubmit()
 		return
+	}
+	if ps, ok := s.(*fyne.ShortcutPaste); ok && ps.Clipboard != nil {
+		if text := ps.Clipboard.Content(); strings.Count(text, "\n") >= inlineLines {
+			e.onBulk(text)
+			return
+		}
 	}
 	e.Entry.TypedShortcut(s)
 }

@@ -70,18 +70,16 @@ func (m *MeasurePanel) start() {
 	if m.running {
 		return
 	}
-	text := m.tab.URLs.Text
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(m.tab.URLs.Text) == "" && len(m.tab.bulk) == 0 {
 		m.tab.startDemo()
-		text = m.tab.URLs.Text
 	}
-	list, err := downloader.ParseList(strings.NewReader(text))
-	if err != nil || len(list.Entries) == 0 {
+	entries, _, err := parseSources(m.tab.sources())
+	if err != nil || len(entries) == 0 {
 		m.Status.SetText("Nothing to measure: the list has no usable URL.")
 		return
 	}
 	perHost, rate, _ := m.tab.settingsValues()
-	sw := downloader.NewSweep(list.Entries, sweepWorkers, downloader.Options{PerHost: perHost, RateLimit: rate})
+	sw := downloader.NewSweep(entries, sweepWorkers, downloader.Options{PerHost: perHost, RateLimit: rate})
 	ctx, stop := context.WithCancel(context.Background())
 	m.mu.Lock()
 	m.sweep, m.stop = sw, stop
@@ -94,7 +92,7 @@ func (m *MeasurePanel) start() {
 	m.Start.Disable()
 	m.Cancel.Enable()
 	m.Chart.SetPoints(nil)
-	m.Status.SetText(fmt.Sprintf("Fetching %d files at %v workers into a temporary folder…", len(list.Entries), sweepWorkers))
+	m.Status.SetText(fmt.Sprintf("Fetching %d files at %v workers into a temporary folder…", len(entries), sweepWorkers))
 	m.tab.async(func() {
 		rows, err := sw.Run(ctx)
 		stop()

@@ -5,6 +5,9 @@ package gui
 
 import (
 	"context"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -13,8 +16,9 @@ import (
 
 // Options set how the window starts.
 type Options struct {
-	Demo    bool // fill the list from the built-in loopback server at start
-	AutoRun bool // then press Download, and Measure speedup once it is done (for screenshots)
+	Demo    bool     // fill the list from the built-in loopback server at start
+	AutoRun bool     // then press Download, and Measure speedup once it is done (for screenshots)
+	Lists   []string // URL list files to load at start
 }
 
 // MainWindow is Potok's window.
@@ -49,13 +53,28 @@ func Run(a fyne.App, opts Options) {
 		defer close(done)
 		mw.Downloads.run(stop)
 	}()
-	if opts.Demo || opts.AutoRun {
+	for _, path := range opts.Lists {
+		mw.Downloads.load(path)
+	}
+	if opts.Demo || (opts.AutoRun && len(opts.Lists) == 0) {
 		mw.Downloads.startDemo()
 	}
 	if opts.AutoRun {
 		go autoRun(mw.Downloads, stop)
 	}
+	// Ctrl-C in the terminal or a TERM from the session quits like closing the
+	// window: transfers stop and keep their .part files.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sig:
+			fyne.Do(a.Quit)
+		case <-stop:
+		}
+	}()
 	mw.Window.ShowAndRun()
+	signal.Stop(sig)
 	close(stop)
 	<-done
 	mw.Downloads.Close()
