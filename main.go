@@ -29,6 +29,7 @@ usage:
   potok get [flags] [URL...]  download URLs (or a list with -i) into a folder
   potok bench io [flags]    measure download time at several worker counts
   potok serve-demo [flags]  serve demo files on loopback and print their URLs
+  potok pi [flags]          the notebooks' π integration across worker counts
 
 Run "potok COMMAND -h" for the flags of a command.
 `
@@ -64,6 +65,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runBench(args[1:], stdout, stderr)
 		case "serve-demo":
 			return runServeDemo(args[1:], stdout, stderr)
+		case "pi":
+			return runPi(args[1:], stdout, stderr)
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
 			return 0

@@ -186,3 +186,19 @@ func TestFlagValues(t *testing.T) {
 		}
 	}
 }
+
+func TestPiCommand(t *testing.T) {
+	code, out, errOut := runCLI(t, "", "pi", "-n", "200000", "-workers", "1,2", "-repeats", "1")
+	if code != 0 || !strings.Contains(out, "π ≈ 3.14159") || !strings.Contains(out, "efficiency") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "", "pi", "-n", "5000000", "-workers", "2", "-repeats", "1", "-json")
+	if code != 0 || !strings.Contains(out, `"value": 3.1415926532923013`) {
+		t.Fatalf("json: exit %d\n%s", code, out)
+	}
+	for _, bad := range [][]string{{"pi", "-n", "1"}, {"pi", "-intervals", "0"}, {"pi", "-workers", "0"}, {"pi", "extra"}} {
+		if code, _, _ := runCLI(t, "", bad...); code != 2 {
+			t.Errorf("%v exited %d, want 2", bad, code)
+		}
+	}
+}
