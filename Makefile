@@ -13,7 +13,7 @@ GUI_DEPS   := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev 
 # The peers `make bench` measures against, and its tools.
 BENCH_DEPS := aria2 wget2 curl nginx-light hyperfine time bc
 
-.PHONY: package screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
+.PHONY: bench-pi package screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -49,10 +49,16 @@ fuzz:
 
 # The figures in README.md: Go benchmarks, potok bench io, and the side-by-side
 # runs against wget2, curl and aria2c from nginx on loopback.
-bench: bench-go bench-io bench-peers
+bench: bench-go bench-io bench-pi bench-peers
+
+# π throughput beside a C loop doing the same arithmetic.
+bench-pi: go-check
+	gcc -O2 -o bin/pi_ref bench/pi_ref.c -lm
+	$(GO) test -run '^$$' -bench PiPoint -count 5 ./compute/
+	./bin/pi_ref 50000000
 
 bench-go:
-	$(GO) test -tags ci -run '^$$' -bench . -benchmem ./downloader/
+	$(GO) test -tags ci -run '^$$' -bench . -benchmem ./downloader/ ./compute/...
 
 bench-io: go-check
 	$(GO) build -tags ci -o bin/potok-cli .
