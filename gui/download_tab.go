@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"potok/downloader"
@@ -117,7 +118,7 @@ func NewDownloadTab(a fyne.App, w fyne.Window) *DownloadTab {
 func (t *DownloadTab) layout() fyne.CanvasObject {
 	listButtons := container.NewHBox(t.Import, t.TryDemo)
 	input := container.NewBorder(nil, container.NewVBox(t.newBulkPanel(), t.Problems, listButtons), nil, nil, t.URLs)
-	settings := container.New(layoutForm(),
+	settings := container.New(layout.NewFormLayout(),
 		widget.NewLabel("Folder"), container.NewBorder(nil, nil, nil, t.ChooseFolder, t.Folder),
 		t.ParallelText, t.Parallel,
 		widget.NewLabel("Per host"), t.PerHost,
@@ -125,7 +126,7 @@ func (t *DownloadTab) layout() fyne.CanvasObject {
 	)
 	actions := container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed, t.Measure.Start)
 	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote)), actions,
-		container.NewBorder(nil, nil, nil, nil, t.Total), t.TotalsText)
+		t.Total, t.TotalsText)
 	logCard := container.NewBorder(widget.NewLabel("Finished"), nil, nil, nil, t.Log)
 	lower := container.NewVSplit(t.Files, logCard)
 	lower.Offset = 0.7

@@ -83,30 +83,30 @@ func Run(a fyne.App, opts Options) {
 // autoRun presses Download, waits for the batch to settle, then presses
 // Measure speedup: what `make screenshots` shows.
 func autoRun(t *DownloadTab, stop <-chan struct{}) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	select {
 	case <-time.After(time.Second): // let the window appear first
-	case <-stop:
+	case <-ctx.Done():
 		return
 	}
 	fyne.Do(t.startDownload)
 	for {
 		select {
-		case <-stop:
+		case <-ctx.Done():
 			return
 		case <-time.After(200 * time.Millisecond):
 		}
-		if e := t.currentEngine(); e != nil {
-			ctx, cancel := context.WithCancel(context.Background())
-			go func() {
-				<-stop
-				cancel()
-			}()
-			if e.Wait(ctx) == nil && e.Snapshot().Done > 0 {
-				cancel()
-				fyne.Do(t.Measure.start)
-				return
-			}
-			cancel()
+		if e := t.currentEngine(); e != nil && e.Wait(ctx) == nil && e.Snapshot().Done > 0 {
+			fyne.Do(t.Measure.start)
+			return
 		}
 	}
 }
