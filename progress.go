@@ -169,13 +169,10 @@ func (v *barsView) finish(s downloader.Snapshot) {
 }
 
 func eta(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "–"
-	case d < time.Second:
-		return "<1s"
+	if s := downloader.FormatETA(d); s != "" {
+		return s
 	}
-	return d.Round(time.Second).String()
+	return "–"
 }
 
 func clip(s string, n int) string {

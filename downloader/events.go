@@ -59,6 +59,20 @@ func humanDuration(d time.Duration) string {
 	return d.Round(time.Second).String()
 }
 
+// FormatETA prints a time left for people: "<1s", "42s", "3m7s", or whole
+// minutes past an hour ("2h13m0s"); "" when unknown (negative).
+func FormatETA(d time.Duration) string {
+	switch {
+	case d < 0:
+		return ""
+	case d < time.Second:
+		return "<1s"
+	case d < time.Hour:
+		return d.Round(time.Second).String()
+	}
+	return d.Round(time.Minute).String()
+}
+
 // eventLog keeps the newest events in a ring.
 type eventLog struct {
 	mu   sync.Mutex

@@ -3,6 +3,7 @@ package downloader
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -139,4 +140,13 @@ func FuzzContentDisposition(f *testing.F) {
 			checkSafe(t, in, got)
 		}
 	})
+}
+
+func TestFormatETA(t *testing.T) {
+	for d, want := range map[time.Duration]string{-1: "", 0: "<1s", 999 * time.Millisecond: "<1s",
+		42 * time.Second: "42s", 187 * time.Second: "3m7s", 2*time.Hour + 13*time.Minute + 20*time.Second: "2h13m0s"} {
+		if got := FormatETA(d); got != want {
+			t.Errorf("FormatETA(%v) = %q, want %q", d, got, want)
+		}
+	}
 }

@@ -26,17 +26,7 @@ func speedText(bps float64) string {
 	return humanize.Bytes(uint64(bps)) + "/s"
 }
 
-func etaText(d time.Duration) string {
-	switch {
-	case d < 0:
-		return ""
-	case d < time.Second:
-		return "<1s"
-	case d < time.Hour:
-		return d.Round(time.Second).String()
-	}
-	return d.Round(time.Minute).String()
-}
+func etaText(d time.Duration) string { return downloader.FormatETA(d) }
 
 func stateText(f downloader.FileStatus) string {
 	switch {
