@@ -30,6 +30,7 @@ usage:
   potok bench io [flags]    measure download time at several worker counts
   potok serve-demo [flags]  serve demo files on loopback and print their URLs
   potok pi [flags]          the notebooks' π integration across worker counts
+  potok regress [flags]     random forest vs gradient boosting (R², sklearn's split) across workers
 
 Run "potok COMMAND -h" for the flags of a command.
 `
@@ -67,6 +68,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runServeDemo(args[1:], stdout, stderr)
 		case "pi":
 			return runPi(args[1:], stdout, stderr)
+		case "regress":
+			return runRegress(args[1:], stdout, stderr)
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
 			return 0

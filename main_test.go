@@ -202,3 +202,19 @@ func TestPiCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestRegressCommand(t *testing.T) {
+	code, out, errOut := runCLI(t, "", "regress", "-dataset", "diabetes", "-workers", "1,2", "-trees", "20")
+	if code != 0 || !strings.Contains(out, "train 296, test 146") || strings.Count(out, "gradient boosting") != 2 ||
+		!strings.Contains(out, "both evaluations in parallel") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	csv := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(csv, []byte("ID,a,target\n1,0.5,1\n2,nan,2\n"), 0o644)
+	if code, _, errOut := runCLI(t, "", "regress", "-data", csv); code != 2 || !strings.Contains(errOut, "line 3") {
+		t.Fatalf("NaN row: exit %d: %s", code, errOut)
+	}
+	if code, _, _ := runCLI(t, "", "regress", "-dataset", "nope"); code != 2 {
+		t.Fatalf("unknown dataset exited %d", code)
+	}
+}

@@ -1,0 +1,175 @@
+package tree
+
+import (
+	"cmp"
+	"math/bits"
+	"slices"
+	"sync"
+)
+
+// pair is one (value, row) entry of a column.
+type pair struct {
+	x float64
+	i int32
+}
+
+func cmpPair(a, b pair) int { return cmp.Compare(a.x, b.x) }
+
+// sortPairs sorts by value (an introsort specialised for pairs: no
+// comparison callbacks in the inner loop).
+func sortPairs(s []pair) {
+	quickPairs(s, 2*bits.Len(uint(len(s))))
+}
+
+func insertionPairs(s []pair) {
+	for i := 1; i < len(s); i++ {
+		v := s[i]
+		j := i
+		for j > 0 && s[j-1].x > v.x {
+			s[j] = s[j-1]
+			j--
+		}
+		s[j] = v
+	}
+}
+
+func quickPairs(s []pair, limit int) {
+	for len(s) > 16 {
+		if limit == 0 {
+			slices.SortFunc(s, cmpPair)
+			return
+		}
+		limit--
+		// median of three to s[0]
+		n := len(s)
+		a, b, c := 0, n/2, n-1
+		if s[b].x < s[a].x {
+			a, b = b, a
+		}
+		if s[c].x < s[b].x {
+			b = c
+			if s[b].x < s[a].x {
+				b = a
+			}
+		}
+		s[0], s[b] = s[b], s[0]
+		pivot := s[0].x
+		// Hoare partition
+		i, j := 1, n-1
+		for {
+			for i <= j && s[i].x < pivot {
+				i++
+			}
+			for i <= j && s[j].x > pivot {
+				j--
+			}
+			if i >= j {
+				break
+			}
+			s[i], s[j] = s[j], s[i]
+			i++
+			j--
+		}
+		s[0], s[j] = s[j], s[0]
+		// recurse on the smaller side
+		if j < n-1-j {
+			quickPairs(s[:j], limit)
+			s = s[j+1:]
+		} else {
+			quickPairs(s[j+1:], limit)
+			s = s[:j]
+		}
+	}
+	insertionPairs(s)
+}
+
+// dataset is the read-only, shared view of the training matrix used while
+// growing trees: per column the non-zero entries sorted by value, and for
+// columns that are mostly zeros a row-wise (CSR) copy of their non-zeros.
+type dataset struct {
+	cols   [][]float64
+	n, p   int
+	sorted [][]pair // non-zero entries of each column, ascending by value
+	negEnd []int32  // number of negative entries at the start of sorted[j]
+	sparse []bool   // column has at most 25 % non-zeros
+
+	nnzSparse int
+	rowPtr    []int32 // CSR over the sparse columns only
+	rowFeat   []int32
+	rowVal    []float64
+}
+
+func newDataset(cols [][]float64, n, workers int) *dataset {
+	p := len(cols)
+	d := &dataset{cols: cols, n: n, p: p,
+		sorted: make([][]pair, p), negEnd: make([]int32, p), sparse: make([]bool, p)}
+	if workers < 1 {
+		workers = 1
+	}
+	if workers > p {
+		workers = p
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for j := w; j < p; j += workers {
+				col := cols[j][:n]
+				nnz := 0
+				for _, x := range col {
+					if x != 0 {
+						nnz++
+					}
+				}
+				s := make([]pair, 0, nnz)
+				for i, x := range col {
+					if x != 0 {
+						s = append(s, pair{x, int32(i)})
+					}
+				}
+				slices.SortStableFunc(s, cmpPair)
+				neg := 0
+				for neg < len(s) && s[neg].x < 0 {
+					neg++
+				}
+				d.sorted[j] = s
+				d.negEnd[j] = int32(neg)
+				d.sparse[j] = nnz*4 <= n
+			}
+		}(w)
+	}
+	wg.Wait()
+	cnt := make([]int32, n+1)
+	for j := 0; j < p; j++ {
+		if d.sparse[j] {
+			d.nnzSparse += len(d.sorted[j])
+			for _, e := range d.sorted[j] {
+				cnt[e.i+1]++
+			}
+		}
+	}
+	if d.nnzSparse > 0 {
+		for i := 0; i < n; i++ {
+			cnt[i+1] += cnt[i]
+		}
+		d.rowPtr = cnt
+		d.rowFeat = make([]int32, d.nnzSparse)
+		d.rowVal = make([]float64, d.nnzSparse)
+		fill := make([]int32, n)
+		copy(fill, cnt[:n])
+		for j := 0; j < p; j++ {
+			if !d.sparse[j] {
+				continue
+			}
+			col := cols[j]
+			for _, e := range d.sorted[j] {
+				k := fill[e.i]
+				d.rowFeat[k] = int32(j)
+				d.rowVal[k] = col[e.i]
+				fill[e.i]++
+			}
+		}
+	}
+	return d
+}
