@@ -13,7 +13,7 @@ GUI_DEPS   := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev 
 # The peers `make bench` measures against, and its tools.
 BENCH_DEPS := aria2 wget2 curl nginx-light hyperfine time bc
 
-.PHONY: bench-pi package screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
+.PHONY: bench-regress bench-pi package screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -49,7 +49,13 @@ fuzz:
 
 # The figures in README.md: Go benchmarks, potok bench io, and the side-by-side
 # runs against wget2, curl and aria2c from nginx on loopback.
-bench: bench-go bench-io bench-pi bench-peers
+bench: bench-go bench-io bench-pi bench-regress bench-peers
+
+# potok regress beside scikit-learn on the same CSV (Debian's python3-sklearn).
+bench-regress: go-check
+	@./bench/apt-ensure.sh python3-sklearn python3-pandas
+	$(GO) build -tags ci -o bin/potok-cli .
+	./bench/regress_peers.sh ./bin/potok-cli
 
 # π throughput beside a C loop doing the same arithmetic.
 bench-pi: go-check
