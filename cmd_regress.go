@@ -13,20 +13,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"potok/compute"
 	"potok/compute/dataset"
-	"potok/compute/tree"
 )
 
 const regressSynopsis = "regress [-data FILE.csv | -dataset friedman1|sparse|diabetes] [-workers 1,2] [-trees 100] [-stages 100] [-id ID] [-target target] [-json]"
-
-// regressRow is one model at one worker count.
-type regressRow struct {
-	Model      string  `json:"model"`
-	Workers    int     `json:"workers"`
-	R2         float64 `json:"r2"`
-	FitSeconds float64 `json:"fit_seconds"`
-	PredictSec float64 `json:"predict_seconds"`
-}
 
 func runRegress(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("regress", regressSynopsis, stderr)
@@ -50,7 +41,7 @@ func runRegress(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "potok regress: -trees and -stages must be at least 1, and no arguments")
 		return 2
 	}
-	frame, label, err := loadFrame(*data, *name, *idCol, *targetCol, stderr)
+	frame, label, err := loadFrame(*data, *name, *idCol, *targetCol)
 	if err != nil {
 		fmt.Fprintf(stderr, "potok regress: %v\n", err)
 		return 2
@@ -58,16 +49,17 @@ func runRegress(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	trainIdx, testIdx := dataset.TrainTestSplit(frame.Rows(), 0.33, 42)
-	train, test := frame.Subset(trainIdx), frame.Subset(testIdx)
+	train, test := compute.Split(frame)
 	if !*asJSON {
 		fmt.Fprintf(stdout, "%s: %d rows × %d features; train %d, test %d (sklearn's split, test_size 0.33, random_state 42)\n",
 			label, frame.Rows(), len(frame.Features), train.Rows(), test.Rows())
 	}
-	var rows []regressRow
+	params := compute.RegressParams{Trees: *trees, Stages: *stages, Seed: *seed}
+	models := []string{compute.ModelForest, compute.ModelBoosting}
+	var rows []compute.ModelResult
 	for _, w := range workers {
-		for _, m := range []string{"random forest", "gradient boosting"} {
-			r, err := evaluate(ctx, m, w, *trees, *stages, *seed, train, test)
+		for _, m := range models {
+			r, err := compute.Evaluate(ctx, m, w, params, train, test, nil)
 			if err != nil {
 				fmt.Fprintf(stderr, "potok regress: %v\n", err)
 				return 1
@@ -77,15 +69,15 @@ func runRegress(args []string, stdout, stderr io.Writer) int {
 	}
 	// The notebook's exercise: both evaluations at once, with the most workers.
 	wmax := workers[len(workers)-1]
-	var both [2]regressRow
+	var both [2]compute.ModelResult
 	var errs [2]error
 	var wg sync.WaitGroup
 	t0 := time.Now()
-	for i, m := range []string{"random forest", "gradient boosting"} {
+	for i, m := range models {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			both[i], errs[i] = evaluate(ctx, m, wmax, *trees, *stages, *seed, train, test)
+			both[i], errs[i] = compute.Evaluate(ctx, m, wmax, params, train, test, nil)
 		}()
 	}
 	wg.Wait()
@@ -98,19 +90,19 @@ func runRegress(args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(struct {
-			Data         string       `json:"data"`
-			Rows         []regressRow `json:"rows"`
-			BothSeconds  float64      `json:"both_in_parallel_seconds"`
-			BothWorkers  int          `json:"both_in_parallel_workers"`
-			BothR2Forest float64      `json:"both_r2_forest"`
-			BothR2Boost  float64      `json:"both_r2_boosting"`
+			Data         string                `json:"data"`
+			Rows         []compute.ModelResult `json:"rows"`
+			BothSeconds  float64               `json:"both_in_parallel_seconds"`
+			BothWorkers  int                   `json:"both_in_parallel_workers"`
+			BothR2Forest float64               `json:"both_r2_forest"`
+			BothR2Boost  float64               `json:"both_r2_boosting"`
 		}{label, rows, bothSecs, wmax, both[0].R2, both[1].R2})
 		return 0
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "model\tworkers\tR²\tfit s\tpredict s\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.3f\t%.3f\t\n", r.Model, r.Workers, r.R2, r.FitSeconds, r.PredictSec)
+		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.3f\t%.3f\t\n", r.Model, r.Workers, r.R2, r.FitSeconds, r.PredictSeconds)
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "both evaluations in parallel at %d workers each: %.3f s (R² %.4f and %.4f)\n",
@@ -118,56 +110,18 @@ func runRegress(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func loadFrame(path, name, idCol, targetCol string, stderr io.Writer) (*dataset.Frame, string, error) {
-	if path != "" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, "", fmt.Errorf("open data: %w", err)
-		}
-		defer f.Close()
-		fr, err := dataset.ReadCSV(f, idCol, targetCol, nil)
-		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", path, err)
-		}
-		return fr, path, nil
+func loadFrame(path, name, idCol, targetCol string) (*dataset.Frame, string, error) {
+	if path == "" {
+		return compute.Builtin(name)
 	}
-	switch name {
-	case "friedman1":
-		return dataset.Friedman1(20000, 20, 1.0, 0), "Friedman #1 (noise 1, seed 0)", nil
-	case "sparse":
-		return dataset.WideSparse(4459, 2000, 0.97, 0), "wide sparse (97 % zeros)", nil
-	case "diabetes":
-		return dataset.Diabetes(), "diabetes (Efron et al. 2004, as scikit-learn ships it)", nil
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("open data: %w", err)
 	}
-	return nil, "", fmt.Errorf("unknown -dataset %q: choose friedman1, sparse or diabetes, or give -data FILE.csv", name)
-}
-
-// evaluate fits one model on train with w workers and scores it on test.
-func evaluate(ctx context.Context, model string, w, trees, stages int, seed uint64, train, test *dataset.Frame) (regressRow, error) {
-	row := regressRow{Model: model, Workers: w}
-	var predict func([]float64) float64
-	t0 := time.Now()
-	switch model {
-	case "random forest":
-		f, err := tree.FitForest(ctx, train.Cols, train.Y, tree.ForestParams{Trees: trees, Workers: w, Seed: seed}, nil)
-		if err != nil {
-			return row, fmt.Errorf("fit the random forest: %w", err)
-		}
-		predict = f.Predict
-	default:
-		b, err := tree.FitBoosting(ctx, train.Cols, train.Y, tree.BoostingParams{Stages: stages, LearningRate: 0.1, MaxDepth: 3, Workers: w}, nil)
-		if err != nil {
-			return row, fmt.Errorf("fit gradient boosting: %w", err)
-		}
-		predict = b.Predict
+	defer f.Close()
+	fr, err := dataset.ReadCSV(f, idCol, targetCol, nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
-	row.FitSeconds = time.Since(t0).Seconds()
-	t1 := time.Now()
-	pred := make([]float64, test.Rows())
-	for i := range pred {
-		pred[i] = predict(test.Row(i))
-	}
-	row.PredictSec = time.Since(t1).Seconds()
-	row.R2 = tree.R2(test.Y, pred)
-	return row, nil
+	return fr, path, nil
 }

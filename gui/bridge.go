@@ -16,21 +16,6 @@ const tickEvery = 200 * time.Millisecond
 // maxLogLines bounds the log pane.
 const maxLogLines = 2000
 
-// run polls the engine every tick until stop is closed. The snapshot is taken
-// on this goroutine; applying it is one fyne.Do per tick.
-func (t *DownloadTab) run(stop <-chan struct{}) {
-	tk := time.NewTicker(tickEvery)
-	defer tk.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tk.C:
-			t.Tick()
-		}
-	}
-}
-
 // Tick polls the engine and the measurement once and applies what changed.
 // The window's ticker calls it; tests call it directly.
 func (t *DownloadTab) Tick() {

@@ -25,6 +25,7 @@ type Options struct {
 type MainWindow struct {
 	Window    fyne.Window
 	Downloads *DownloadTab
+	Compute   *ComputeTab
 	Tabs      *container.AppTabs
 }
 
@@ -34,13 +35,14 @@ func NewMainWindow(a fyne.App) *MainWindow {
 	w.SetIcon(a.Icon())
 	d := NewDownloadTab(a, w)
 	speedup := container.NewTabItem("Speedup", d.Measure.Content)
-	tabs := container.NewAppTabs(container.NewTabItem("Download", d.Content), speedup)
+	c := NewComputeTab(a, w)
+	tabs := container.NewAppTabs(container.NewTabItem("Download", d.Content), speedup, container.NewTabItem("Compute", c.Content))
 	d.Measure.OnStart = func() { tabs.Select(speedup) }
 	w.SetContent(tabs)
 	w.SetOnDropped(d.Dropped)
 	w.Canvas().AddShortcut(submitShortcut, func(fyne.Shortcut) { d.startDownload() })
 	w.Resize(fyne.NewSize(1100, 760))
-	return &MainWindow{Window: w, Downloads: d, Tabs: tabs}
+	return &MainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs}
 }
 
 // Run shows the main window and blocks until it is closed; then transfers stop
@@ -51,7 +53,7 @@ func Run(a fyne.App, opts Options) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		mw.Downloads.run(stop)
+		mw.run(stop)
 	}()
 	for _, path := range opts.Lists {
 		mw.Downloads.load(path)
@@ -78,6 +80,22 @@ func Run(a fyne.App, opts Options) {
 	close(stop)
 	<-done
 	mw.Downloads.Close()
+	mw.Compute.cancel()
+}
+
+// run is the window's one ticker: it polls the engine and the compute job.
+func (mw *MainWindow) run(stop <-chan struct{}) {
+	tk := time.NewTicker(tickEvery)
+	defer tk.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tk.C:
+			mw.Downloads.Tick()
+			mw.Compute.Tick()
+		}
+	}
 }
 
 // autoRun presses Download, waits for the batch to settle, then presses

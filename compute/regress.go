@@ -1,0 +1,91 @@
+package compute
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"potok/compute/dataset"
+	"potok/compute/tree"
+)
+
+// The two models of the notebooks' exercise.
+const (
+	ModelForest   = "random forest"
+	ModelBoosting = "gradient boosting"
+)
+
+// ModelResult is one model fitted with some workers and scored on the test part.
+type ModelResult struct {
+	Model          string  `json:"model"`
+	Workers        int     `json:"workers"`
+	R2             float64 `json:"r2"`
+	FitSeconds     float64 `json:"fit_seconds"`
+	PredictSeconds float64 `json:"predict_seconds"`
+}
+
+// RegressParams are the model settings; zero values take scikit-learn 1.2's defaults.
+type RegressParams struct {
+	Trees, Stages int
+	Seed          uint64
+}
+
+// Evaluate fits model on train with workers goroutines and scores it on test.
+// progress, if not nil, gets trees or stages done.
+func Evaluate(ctx context.Context, model string, workers int, p RegressParams, train, test *dataset.Frame, progress func(done, total int)) (ModelResult, error) {
+	r := ModelResult{Model: model, Workers: workers}
+	var predict func([]float64) float64
+	t0 := time.Now()
+	switch model {
+	case ModelForest:
+		f, err := tree.FitForest(ctx, train.Cols, train.Y, tree.ForestParams{Trees: cmp(p.Trees, 100), Workers: workers, Seed: p.Seed}, progress)
+		if err != nil {
+			return r, fmt.Errorf("fit the random forest: %w", err)
+		}
+		predict = f.Predict
+	case ModelBoosting:
+		b, err := tree.FitBoosting(ctx, train.Cols, train.Y, tree.BoostingParams{Stages: cmp(p.Stages, 100), LearningRate: 0.1, MaxDepth: 3, Workers: workers}, progress)
+		if err != nil {
+			return r, fmt.Errorf("fit gradient boosting: %w", err)
+		}
+		predict = b.Predict
+	default:
+		return r, fmt.Errorf("unknown model %q", model)
+	}
+	r.FitSeconds = time.Since(t0).Seconds()
+	t1 := time.Now()
+	pred := make([]float64, test.Rows())
+	for i := range pred {
+		pred[i] = predict(test.Row(i))
+	}
+	r.PredictSeconds = time.Since(t1).Seconds()
+	r.R2 = tree.R2(test.Y, pred)
+	return r, nil
+}
+
+func cmp(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// Builtin returns a built-in data set by name: friedman1 (20000 × 20, noise 1,
+// seed 0), sparse (4459 × 2000, 97 % zeros) or diabetes (442 × 10), and a label.
+func Builtin(name string) (*dataset.Frame, string, error) {
+	switch name {
+	case "friedman1":
+		return dataset.Friedman1(20000, 20, 1.0, 0), "Friedman #1 (20000 × 20, noise 1)", nil
+	case "sparse":
+		return dataset.WideSparse(4459, 2000, 0.97, 0), "wide sparse (4459 × 2000, 97 % zeros)", nil
+	case "diabetes":
+		return dataset.Diabetes(), "diabetes (Efron et al. 2004, as scikit-learn ships it)", nil
+	}
+	return nil, "", fmt.Errorf("unknown data set %q: choose friedman1, sparse or diabetes, or a CSV file", name)
+}
+
+// Split is scikit-learn's train_test_split(test_size=0.33, random_state=42).
+func Split(f *dataset.Frame) (train, test *dataset.Frame) {
+	tr, te := dataset.TrainTestSplit(f.Rows(), 0.33, 42)
+	return f.Subset(tr), f.Subset(te)
+}

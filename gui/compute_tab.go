@@ -1,0 +1,358 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"potok/compute"
+	"potok/compute/dataset"
+)
+
+// ComputeTab runs the notebooks' CPU-bound exercises and charts how they
+// scale. Widgets are fields so tests can drive them.
+type ComputeTab struct {
+	PiN, PiIntervals *widget.Entry
+	PiWorkers        *widget.Slider
+	PiWorkersText    *widget.Label
+	PiRun, PiSweep   *widget.Button
+	PiResult         *widget.Label
+	PiChart          *SpeedupChart
+
+	Data             *widget.Select
+	Trees, Stages    *widget.Entry
+	RegWorkers       *widget.Slider
+	RegWorkersText   *widget.Label
+	RegRun, RegSweep *widget.Button
+	Cancel           *widget.Button
+	Progress         *widget.ProgressBar
+	Results          *widget.Label // the table: model, R², fit, predict
+	RegChart         *SpeedupChart
+	Content          fyne.CanvasObject
+
+	app   fyne.App
+	win   fyne.Window
+	async func(func())
+
+	busy     bool           // UI goroutine only
+	csv      *dataset.Frame // an opened CSV, when "Open CSV…" was chosen
+	csvLabel string
+	done     atomic.Int64 // progress of the job under way, in its own units
+	total    atomic.Int64
+	mu       sync.Mutex
+	stop     context.CancelFunc
+}
+
+const csvChoice = "Open CSV…"
+
+var dataChoices = []string{"friedman1", "sparse", "diabetes", csvChoice}
+
+// NewComputeTab builds the tab.
+func NewComputeTab(a fyne.App, w fyne.Window) *ComputeTab {
+	c := &ComputeTab{app: a, win: w, async: func(f func()) { go f() }}
+	maxW := float64(max(2*runtime.NumCPU(), 2))
+	c.PiN = widget.NewEntry()
+	c.PiN.SetText("5000000")
+	c.PiIntervals = widget.NewEntry()
+	c.PiIntervals.SetText("10")
+	c.PiWorkersText = widget.NewLabel("")
+	c.PiWorkers = workerSlider(maxW, c.PiWorkersText)
+	c.PiRun = widget.NewButton("Run", c.runPi)
+	c.PiSweep = widget.NewButton("Sweep", c.sweepPi)
+	c.PiResult = widget.NewLabel("")
+	c.PiChart = NewSpeedupChart("π: the same integral at 1, 2, 4, … workers")
+
+	c.Data = widget.NewSelect(dataChoices, c.chooseData)
+	c.Data.SetSelected("diabetes")
+	c.Trees = widget.NewEntry()
+	c.Trees.SetText("100")
+	c.Stages = widget.NewEntry()
+	c.Stages.SetText("100")
+	c.RegWorkersText = widget.NewLabel("")
+	c.RegWorkers = workerSlider(maxW, c.RegWorkersText)
+	c.RegRun = widget.NewButton("Run", c.runRegress)
+	c.RegSweep = widget.NewButton("Sweep", c.sweepRegress)
+	c.Cancel = widget.NewButton("Cancel", c.cancel)
+	c.Cancel.Disable()
+	c.Progress = widget.NewProgressBar()
+	c.Results = widget.NewLabel("")
+	c.Results.TextStyle = fyne.TextStyle{Monospace: true}
+	c.RegChart = NewSpeedupChart("Random forest fit: the same data at 1, 2, 4, … workers")
+
+	cores := fmt.Sprintf("CPU-bound: the speedup is bounded by the cores (%d here), unlike the downloads, where waiting overlaps.", runtime.NumCPU())
+	piForm := container.New(layout.NewFormLayout(),
+		widget.NewLabel("Points"), c.PiN, widget.NewLabel("Intervals"), c.PiIntervals, c.PiWorkersText, c.PiWorkers)
+	piPanel := container.NewBorder(
+		container.NewVBox(widget.NewLabelWithStyle("π by trapezoids", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			piForm, container.NewHBox(c.PiRun, c.PiSweep), c.PiResult),
+		widget.NewLabel(cores), nil, nil, c.PiChart)
+	regForm := container.New(layout.NewFormLayout(),
+		widget.NewLabel("Data"), c.Data, widget.NewLabel("Trees"), c.Trees, widget.NewLabel("Stages"), c.Stages,
+		c.RegWorkersText, c.RegWorkers)
+	regPanel := container.NewBorder(
+		container.NewVBox(widget.NewLabelWithStyle("Random forest vs gradient boosting (R², sklearn's 33 % split, seed 42)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			regForm, container.NewBorder(nil, nil, container.NewHBox(c.RegRun, c.RegSweep, c.Cancel), nil, c.Progress), c.Results),
+		widget.NewLabel(cores), nil, nil, c.RegChart)
+	split := container.NewHSplit(piPanel, regPanel)
+	split.Offset = 0.45
+	c.Content = split
+	return c
+}
+
+func workerSlider(maxW float64, label *widget.Label) *widget.Slider {
+	s := widget.NewSlider(1, maxW)
+	s.Step = 1
+	s.OnChanged = func(v float64) { label.SetText(fmt.Sprintf("Workers: %d", int(v))) }
+	s.SetValue(min(2, maxW))
+	s.OnChanged(s.Value)
+	return s
+}
+
+// sweepCounts is 1, 2, 4, … up to twice the cores.
+func sweepCounts() []int {
+	var w []int
+	for n := 1; n <= 2*runtime.NumCPU(); n *= 2 {
+		w = append(w, n)
+	}
+	return w
+}
+
+func (c *ComputeTab) piInputs() (n, intervals int, err error) {
+	n, err1 := strconv.Atoi(strings.TrimSpace(c.PiN.Text))
+	intervals, err2 := strconv.Atoi(strings.TrimSpace(c.PiIntervals.Text))
+	if err1 != nil || err2 != nil || n < 2 || intervals < 1 || n/intervals < 2 {
+		return 0, 0, fmt.Errorf("points and intervals must be whole numbers, at least 2 points per interval")
+	}
+	return n, intervals, nil
+}
+
+// start marks a job as running and returns its context; finish undoes it.
+func (c *ComputeTab) start(total int64) context.Context {
+	ctx, stop := context.WithCancel(context.Background())
+	c.mu.Lock()
+	c.stop = stop
+	c.mu.Unlock()
+	c.busy = true
+	c.done.Store(0)
+	c.total.Store(total)
+	for _, b := range []*widget.Button{c.PiRun, c.PiSweep, c.RegRun, c.RegSweep} {
+		b.Disable()
+	}
+	c.Cancel.Enable()
+	return ctx
+}
+
+func (c *ComputeTab) finish() {
+	c.mu.Lock()
+	if c.stop != nil {
+		c.stop()
+		c.stop = nil
+	}
+	c.mu.Unlock()
+	c.busy = false
+	for _, b := range []*widget.Button{c.PiRun, c.PiSweep, c.RegRun, c.RegSweep} {
+		b.Enable()
+	}
+	c.Cancel.Disable()
+}
+
+func (c *ComputeTab) cancel() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stop != nil {
+		c.stop()
+	}
+}
+
+// Tick shows the progress of the job under way; the window's ticker calls it.
+func (c *ComputeTab) Tick() {
+	d, t := c.done.Load(), c.total.Load()
+	fyne.Do(func() {
+		if c.busy && t > 0 {
+			c.Progress.SetValue(float64(d) / float64(t))
+		}
+	})
+}
+
+func (c *ComputeTab) runPi() {
+	n, iv, err := c.piInputs()
+	if err != nil {
+		c.PiResult.SetText(err.Error())
+		return
+	}
+	w := int(c.PiWorkers.Value)
+	ctx := c.start(int64(n))
+	c.async(func() {
+		var prog atomic.Int64
+		r, err := compute.Pi(ctx, n, iv, w, &prog)
+		fyne.Do(func() {
+			c.finish()
+			if err != nil {
+				c.PiResult.SetText(err.Error())
+				return
+			}
+			c.PiResult.SetText(fmt.Sprintf("π ≈ %.15f, error %.2g, %.1f ms with %d workers", r.Value, r.AbsError, r.Seconds*1000, w))
+		})
+	})
+}
+
+func (c *ComputeTab) sweepPi() {
+	n, iv, err := c.piInputs()
+	if err != nil {
+		c.PiResult.SetText(err.Error())
+		return
+	}
+	counts := sweepCounts()
+	ctx := c.start(int64(len(counts)))
+	c.async(func() {
+		rows, err := compute.Sweep(ctx, counts, 3, func(ctx context.Context, w int) (float64, error) {
+			r, err := compute.Pi(ctx, n, iv, w, nil)
+			return r.Seconds, err
+		})
+		fyne.Do(func() {
+			c.finish()
+			if err != nil {
+				c.PiResult.SetText(err.Error())
+			}
+			c.PiChart.SetPoints(points(rows))
+			if s := compute.AmdahlSerialFraction(rows, runtime.NumCPU()); s >= 0 && err == nil {
+				c.PiResult.SetText(fmt.Sprintf("Median of 3 per worker count; Amdahl fit: serial fraction %.2f", s))
+			}
+		})
+	})
+}
+
+func points(rows []compute.SweepRow) []SweepPoint {
+	pts := make([]SweepPoint, len(rows))
+	for i, r := range rows {
+		pts[i] = SweepPoint{Workers: r.Workers, Seconds: r.Median}
+	}
+	return pts
+}
+
+func (c *ComputeTab) chooseData(choice string) {
+	if choice != csvChoice {
+		c.csv = nil
+		return
+	}
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			c.Data.SetSelected("diabetes")
+			return
+		}
+		defer r.Close()
+		f, err := dataset.ReadCSV(r, "ID", "target", nil)
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("%s: %w", r.URI().Name(), err), c.win)
+			c.Data.SetSelected("diabetes")
+			return
+		}
+		c.csv, c.csvLabel = f, r.URI().Name()
+	}, c.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
+	d.Show()
+}
+
+func (c *ComputeTab) regressInputs() (*dataset.Frame, string, compute.RegressParams, error) {
+	trees, err1 := strconv.Atoi(strings.TrimSpace(c.Trees.Text))
+	stages, err2 := strconv.Atoi(strings.TrimSpace(c.Stages.Text))
+	if err1 != nil || err2 != nil || trees < 1 || stages < 1 {
+		return nil, "", compute.RegressParams{}, fmt.Errorf("trees and stages must be whole numbers of at least 1")
+	}
+	p := compute.RegressParams{Trees: trees, Stages: stages}
+	if c.csv != nil {
+		return c.csv, c.csvLabel, p, nil
+	}
+	f, label, err := compute.Builtin(c.Data.Selected)
+	return f, label, p, err
+}
+
+// runRegress fits both models with the chosen workers, one after the other,
+// and fills the table.
+func (c *ComputeTab) runRegress() {
+	f, label, p, err := c.regressInputs()
+	if err != nil {
+		c.Results.SetText(err.Error())
+		return
+	}
+	w := int(c.RegWorkers.Value)
+	ctx := c.start(int64(p.Trees + p.Stages))
+	c.Results.SetText("Fitting on " + label + "…")
+	c.async(func() {
+		train, test := compute.Split(f)
+		var res []compute.ModelResult
+		var err error
+		offset := int64(0)
+		for _, m := range []string{compute.ModelForest, compute.ModelBoosting} {
+			var r compute.ModelResult
+			r, err = compute.Evaluate(ctx, m, w, p, train, test, func(done, _ int) { c.done.Store(offset + int64(done)) })
+			if err != nil {
+				break
+			}
+			offset += int64(p.Trees)
+			res = append(res, r)
+		}
+		fyne.Do(func() {
+			c.finish()
+			text := resultTable(label, train.Rows(), test.Rows(), res)
+			if err != nil {
+				text += "\n" + err.Error()
+			}
+			c.Results.SetText(text)
+		})
+	})
+}
+
+func resultTable(label string, ntrain, ntest int, res []compute.ModelResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: train %d, test %d\n", label, ntrain, ntest)
+	fmt.Fprintf(&b, "%-18s %7s %8s %9s %9s\n", "model", "workers", "R²", "fit s", "predict s")
+	for _, r := range res {
+		fmt.Fprintf(&b, "%-18s %7d %8.4f %9.3f %9.3f\n", r.Model, r.Workers, r.R2, r.FitSeconds, r.PredictSeconds)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// sweepRegress times the forest's fit at 1, 2, 4, … workers.
+func (c *ComputeTab) sweepRegress() {
+	f, label, p, err := c.regressInputs()
+	if err != nil {
+		c.Results.SetText(err.Error())
+		return
+	}
+	counts := sweepCounts()
+	ctx := c.start(int64(len(counts) * p.Trees))
+	c.Results.SetText("Sweeping the forest on " + label + "…")
+	c.async(func() {
+		train, test := compute.Split(f)
+		var res []compute.ModelResult
+		run := int64(0)
+		rows, err := compute.Sweep(ctx, counts, 1, func(ctx context.Context, w int) (float64, error) {
+			base := run * int64(p.Trees)
+			run++
+			r, err := compute.Evaluate(ctx, compute.ModelForest, w, p, train, test, func(done, _ int) { c.done.Store(base + int64(done)) })
+			res = append(res, r)
+			return r.FitSeconds, err
+		})
+		fyne.Do(func() {
+			c.finish()
+			c.RegChart.SetPoints(points(rows))
+			text := resultTable(label, train.Rows(), test.Rows(), res)
+			if err != nil {
+				text += "\n" + err.Error()
+			}
+			c.Results.SetText(text)
+		})
+	})
+}

@@ -1,0 +1,63 @@
+package gui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+)
+
+func newTestCompute(t *testing.T) *ComputeTab {
+	t.Helper()
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	c := NewComputeTab(a, w)
+	c.async = func(f func()) { f() }
+	w.SetContent(c.Content)
+	return c
+}
+
+func TestComputePiRunAndSweep(t *testing.T) {
+	c := newTestCompute(t)
+	c.PiN.SetText("5000000")
+	c.PiIntervals.SetText("10")
+	c.PiWorkers.SetValue(2)
+	test.Tap(c.PiRun)
+	if !strings.HasPrefix(c.PiResult.Text, "π ≈ 3.141592653292301") || !strings.Contains(c.PiResult.Text, "2 workers") {
+		t.Fatalf("result %q", c.PiResult.Text)
+	}
+	c.PiN.SetText("200000")
+	test.Tap(c.PiSweep)
+	if got := len(c.PiChart.Points()); got != len(sweepCounts()) {
+		t.Fatalf("chart has %d points, want %d; %q", got, len(sweepCounts()), c.PiResult.Text)
+	}
+	if c.PiRun.Disabled() || !c.Cancel.Disabled() {
+		t.Fatal("buttons not restored after the sweep")
+	}
+	c.PiN.SetText("lots")
+	test.Tap(c.PiRun)
+	if !strings.Contains(c.PiResult.Text, "whole numbers") {
+		t.Fatalf("bad input: %q", c.PiResult.Text)
+	}
+}
+
+func TestComputeRegressRunAndSweep(t *testing.T) {
+	c := newTestCompute(t)
+	c.Data.SetSelected("diabetes")
+	c.Trees.SetText("20")
+	c.Stages.SetText("50")
+	test.Tap(c.RegRun)
+	out := c.Results.Text
+	if !strings.Contains(out, "train 296, test 146") || !strings.Contains(out, "random forest") || !strings.Contains(out, "gradient boosting") {
+		t.Fatalf("results %q", out)
+	}
+	test.Tap(c.RegSweep)
+	if got := len(c.RegChart.Points()); got != len(sweepCounts()) {
+		t.Fatalf("chart has %d points: %q", got, c.Results.Text)
+	}
+	c.Trees.SetText("0")
+	test.Tap(c.RegRun)
+	if !strings.Contains(c.Results.Text, "at least 1") {
+		t.Fatalf("bad input: %q", c.Results.Text)
+	}
+}
