@@ -25,7 +25,8 @@ const usage = `Potok downloads many files at once.
 usage:
   potok [--demo] [--autorun] [LIST.txt...]
                             open the window with these lists (--demo: the offline demo
-                            list; --autorun: press Download, then Measure speedup)
+                            list; --autorun: press Download, then Measure speedup;
+                            --compute-demo: run the Compute tab's two sweeps)
   potok get [flags] [URL...]  download URLs (or a list with -i) into a folder
   potok bench io [flags]    measure download time at several worker counts
   potok serve-demo [flags]  serve demo files on loopback and print their URLs
@@ -89,6 +90,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			opts.Demo = true
 		case f == "--autorun" || f == "-autorun":
 			opts.AutoRun = true
+		case f == "--compute-demo" || f == "-compute-demo":
+			opts.Compute = true
 		case strings.HasPrefix(f, "-"):
 			fmt.Fprintf(stderr, "potok: unknown flag %q\n\n%s", f, usage)
 			return 2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # screenshots.sh BIN: run the real window under Xvfb with --autorun (the demo
 # list, Download pressed, then Measure speedup) and capture it mid-download and
-# once the speedup chart is drawn. Writes docs/download.png and docs/speedup.png.
+# once the speedup chart is drawn; then the Compute tab's two sweeps
+# (--compute-demo). Writes docs/download.png, docs/speedup.png, docs/compute.png.
 set -euo pipefail
 bin=$(readlink -f "${1:?usage: screenshots.sh path/to/potok}")
 out=$(cd "$(dirname "$0")" && pwd)
@@ -16,4 +17,10 @@ xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
   import -window root "$2/speedup.png"
   kill $pid
 ' "$home" "$bin" "$out"
-echo "wrote $out/download.png $out/speedup.png"
+xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
+  HOME="$0" "$1" --compute-demo & pid=$!
+  sleep 40    # π at 1, 2, 4 workers (3 runs each), then 100 forests on Friedman #1
+  import -window root "$2/compute.png"
+  kill $pid
+' "$home" "$bin" "$out"
+echo "wrote $out/download.png $out/speedup.png $out/compute.png"

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -46,6 +47,7 @@ type ComputeTab struct {
 	async func(func())
 
 	busy     bool           // UI goroutine only
+	running  atomic.Bool    // busy, readable from any goroutine
 	csv      *dataset.Frame // an opened CSV, when "Open CSV…" was chosen
 	csvLabel string
 	done     atomic.Int64 // progress of the job under way, in its own units
@@ -71,7 +73,7 @@ func NewComputeTab(a fyne.App, w fyne.Window) *ComputeTab {
 	c.PiRun = widget.NewButton("Run", c.runPi)
 	c.PiSweep = widget.NewButton("Sweep", c.sweepPi)
 	c.PiResult = widget.NewLabel("")
-	c.PiChart = NewSpeedupChart("π: the same integral at 1, 2, 4, … workers")
+	c.PiChart = NewSpeedupChart("π at 1, 2, 4, … workers")
 
 	c.Data = widget.NewSelect(dataChoices, c.chooseData)
 	c.Data.SetSelected("diabetes")
@@ -88,22 +90,27 @@ func NewComputeTab(a fyne.App, w fyne.Window) *ComputeTab {
 	c.Progress = widget.NewProgressBar()
 	c.Results = widget.NewLabel("")
 	c.Results.TextStyle = fyne.TextStyle{Monospace: true}
-	c.RegChart = NewSpeedupChart("Random forest fit: the same data at 1, 2, 4, … workers")
+	c.RegChart = NewSpeedupChart("Random forest fit at 1, 2, 4, … workers")
 
 	cores := fmt.Sprintf("CPU-bound: the speedup is bounded by the cores (%d here), unlike the downloads, where waiting overlaps.", runtime.NumCPU())
+	note := func() *widget.Label {
+		l := widget.NewLabel(cores)
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
 	piForm := container.New(layout.NewFormLayout(),
 		widget.NewLabel("Points"), c.PiN, widget.NewLabel("Intervals"), c.PiIntervals, c.PiWorkersText, c.PiWorkers)
 	piPanel := container.NewBorder(
 		container.NewVBox(widget.NewLabelWithStyle("π by trapezoids", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			piForm, container.NewHBox(c.PiRun, c.PiSweep), c.PiResult),
-		widget.NewLabel(cores), nil, nil, c.PiChart)
+		note(), nil, nil, c.PiChart)
 	regForm := container.New(layout.NewFormLayout(),
 		widget.NewLabel("Data"), c.Data, widget.NewLabel("Trees"), c.Trees, widget.NewLabel("Stages"), c.Stages,
 		c.RegWorkersText, c.RegWorkers)
 	regPanel := container.NewBorder(
-		container.NewVBox(widget.NewLabelWithStyle("Random forest vs gradient boosting (R², sklearn's 33 % split, seed 42)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewVBox(widget.NewLabelWithStyle("Forest vs boosting (R², 33 % test split, seed 42)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			regForm, container.NewBorder(nil, nil, container.NewHBox(c.RegRun, c.RegSweep, c.Cancel), nil, c.Progress), c.Results),
-		widget.NewLabel(cores), nil, nil, c.RegChart)
+		note(), nil, nil, c.RegChart)
 	split := container.NewHSplit(piPanel, regPanel)
 	split.Offset = 0.45
 	c.Content = split
@@ -144,6 +151,7 @@ func (c *ComputeTab) start(total int64) context.Context {
 	c.stop = stop
 	c.mu.Unlock()
 	c.busy = true
+	c.running.Store(true)
 	c.done.Store(0)
 	c.total.Store(total)
 	for _, b := range []*widget.Button{c.PiRun, c.PiSweep, c.RegRun, c.RegSweep} {
@@ -161,6 +169,7 @@ func (c *ComputeTab) finish() {
 	}
 	c.mu.Unlock()
 	c.busy = false
+	c.running.Store(false)
 	for _, b := range []*widget.Button{c.PiRun, c.PiSweep, c.RegRun, c.RegSweep} {
 		b.Enable()
 	}
@@ -179,13 +188,18 @@ func (c *ComputeTab) cancel() {
 func (c *ComputeTab) Tick() {
 	d, t := c.done.Load(), c.total.Load()
 	fyne.Do(func() {
-		if c.busy && t > 0 {
-			c.Progress.SetValue(float64(d) / float64(t))
+		// SetValue repaints even when nothing changed, and a repaint costs CPU
+		// that the measured job would otherwise have.
+		if v := float64(d) / float64(max(t, 1)); c.busy && t > 0 && v != c.Progress.Value {
+			c.Progress.SetValue(v)
 		}
 	})
 }
 
 func (c *ComputeTab) runPi() {
+	if c.busy {
+		return // one job at a time: they share the progress bar and Cancel
+	}
 	n, iv, err := c.piInputs()
 	if err != nil {
 		c.PiResult.SetText(err.Error())
@@ -208,6 +222,9 @@ func (c *ComputeTab) runPi() {
 }
 
 func (c *ComputeTab) sweepPi() {
+	if c.busy {
+		return // one job at a time: they share the progress bar and Cancel
+	}
 	n, iv, err := c.piInputs()
 	if err != nil {
 		c.PiResult.SetText(err.Error())
@@ -281,6 +298,9 @@ func (c *ComputeTab) regressInputs() (*dataset.Frame, string, compute.RegressPar
 // runRegress fits both models with the chosen workers, one after the other,
 // and fills the table.
 func (c *ComputeTab) runRegress() {
+	if c.busy {
+		return // one job at a time: they share the progress bar and Cancel
+	}
 	f, label, p, err := c.regressInputs()
 	if err != nil {
 		c.Results.SetText(err.Error())
@@ -316,16 +336,19 @@ func (c *ComputeTab) runRegress() {
 
 func resultTable(label string, ntrain, ntest int, res []compute.ModelResult) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: train %d, test %d\n", label, ntrain, ntest)
-	fmt.Fprintf(&b, "%-18s %7s %8s %9s %9s\n", "model", "workers", "R²", "fit s", "predict s")
+	fmt.Fprintf(&b, "train %d, test %d rows\n", ntrain, ntest)
+	fmt.Fprintf(&b, "%-17s %2s %7s %7s %7s\n", "model", "w", "R²", "fit s", "pred s")
 	for _, r := range res {
-		fmt.Fprintf(&b, "%-18s %7d %8.4f %9.3f %9.3f\n", r.Model, r.Workers, r.R2, r.FitSeconds, r.PredictSeconds)
+		fmt.Fprintf(&b, "%-17s %2d %7.4f %7.2f %7.3f\n", r.Model, r.Workers, r.R2, r.FitSeconds, r.PredictSeconds)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
 // sweepRegress times the forest's fit at 1, 2, 4, … workers.
 func (c *ComputeTab) sweepRegress() {
+	if c.busy {
+		return // one job at a time: they share the progress bar and Cancel
+	}
 	f, label, p, err := c.regressInputs()
 	if err != nil {
 		c.Results.SetText(err.Error())
@@ -354,5 +377,33 @@ func (c *ComputeTab) sweepRegress() {
 			}
 			c.Results.SetText(text)
 		})
+	})
+}
+
+// demo runs both sweeps one after the other (for `potok --compute-demo` and
+// the screenshots): π with 100 million points, so each run lasts long enough
+// to show the cores at work, then the forest on Friedman #1.
+func (c *ComputeTab) demo(ctx context.Context) {
+	wait := func() bool {
+		for c.running.Load() {
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		return true
+	}
+	// DoAndWait: the job must be marked running before wait looks.
+	fyne.DoAndWait(func() {
+		c.PiN.SetText("100000000")
+		c.sweepPi()
+	})
+	if !wait() {
+		return
+	}
+	fyne.DoAndWait(func() {
+		c.Data.SetSelected("friedman1")
+		c.sweepRegress()
 	})
 }

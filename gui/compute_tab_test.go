@@ -48,7 +48,7 @@ func TestComputeRegressRunAndSweep(t *testing.T) {
 	c.Stages.SetText("50")
 	test.Tap(c.RegRun)
 	out := c.Results.Text
-	if !strings.Contains(out, "train 296, test 146") || !strings.Contains(out, "random forest") || !strings.Contains(out, "gradient boosting") {
+	if !strings.Contains(out, "train 296, test 146 rows") || !strings.Contains(out, "random forest") || !strings.Contains(out, "gradient boosting") {
 		t.Fatalf("results %q", out)
 	}
 	test.Tap(c.RegSweep)
@@ -59,5 +59,18 @@ func TestComputeRegressRunAndSweep(t *testing.T) {
 	test.Tap(c.RegRun)
 	if !strings.Contains(c.Results.Text, "at least 1") {
 		t.Fatalf("bad input: %q", c.Results.Text)
+	}
+}
+
+func TestComputeOneJobAtATime(t *testing.T) {
+	c := newTestCompute(t)
+	started := 0
+	c.async = func(f func()) { started++ } // jobs never finish: the tab stays busy
+	c.runPi()
+	c.sweepPi()
+	c.runRegress()
+	c.sweepRegress()
+	if started != 1 || !c.running.Load() || !c.PiRun.Disabled() {
+		t.Fatalf("%d jobs started while one ran", started)
 	}
 }

@@ -19,6 +19,7 @@ type Options struct {
 	Demo    bool     // fill the list from the built-in loopback server at start
 	AutoRun bool     // then press Download, and Measure speedup once it is done (for screenshots)
 	Lists   []string // URL list files to load at start
+	Compute bool     // open the Compute tab and run its two sweeps
 }
 
 // MainWindow is Potok's window.
@@ -63,6 +64,19 @@ func Run(a fyne.App, opts Options) {
 	}
 	if opts.AutoRun {
 		go autoRun(mw.Downloads, stop)
+	}
+	if opts.Compute {
+		mw.Tabs.SelectIndex(2)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			select {
+			case <-stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		go mw.Compute.demo(ctx)
 	}
 	// Ctrl-C in the terminal or a TERM from the session quits like closing the
 	// window: transfers stop and keep their .part files.
