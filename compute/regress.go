@@ -3,6 +3,7 @@ package compute
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"potok/compute/dataset"
@@ -54,13 +55,32 @@ func Evaluate(ctx context.Context, model string, workers int, p RegressParams, t
 	}
 	r.FitSeconds = time.Since(t0).Seconds()
 	t1 := time.Now()
-	pred := make([]float64, test.Rows())
-	for i := range pred {
-		pred[i] = predict(test.Row(i))
-	}
+	pred := predictAll(predict, test, workers)
 	r.PredictSeconds = time.Since(t1).Seconds()
 	r.R2 = tree.R2(test.Y, pred)
 	return r, nil
+}
+
+// predictAll predicts every row of f, the rows split into contiguous blocks
+// over workers goroutines (a forest of 100 trees spends a tenth of its time
+// here).
+func predictAll(predict func([]float64) float64, f *dataset.Frame, workers int) []float64 {
+	n := f.Rows()
+	pred := make([]float64, n)
+	workers = max(min(workers, n), 1)
+	var wg sync.WaitGroup
+	for k := range workers {
+		lo, hi := n*k/workers, n*(k+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				pred[i] = predict(f.Row(i))
+			}
+		}()
+	}
+	wg.Wait()
+	return pred
 }
 
 func cmp(v, def int) int {
