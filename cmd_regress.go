@@ -41,7 +41,7 @@ func runRegress(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "potok regress: -trees and -stages must be at least 1, and no arguments")
 		return 2
 	}
-	frame, label, err := loadFrame(*data, *name, *idCol, *targetCol)
+	frame, label, err := loadFrame(*data, *name, *idCol, *targetCol, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "potok regress: %v\n", err)
 		return 2
@@ -110,7 +110,7 @@ func runRegress(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func loadFrame(path, name, idCol, targetCol string) (*dataset.Frame, string, error) {
+func loadFrame(path, name, idCol, targetCol string, stderr io.Writer) (*dataset.Frame, string, error) {
 	if path == "" {
 		return compute.Builtin(name)
 	}
@@ -119,7 +119,14 @@ func loadFrame(path, name, idCol, targetCol string) (*dataset.Frame, string, err
 		return nil, "", fmt.Errorf("open data: %w", err)
 	}
 	defer f.Close()
-	fr, err := dataset.ReadCSV(f, idCol, targetCol, nil)
+	// Big files show how far the reading is, on a terminal.
+	var progress func(int64)
+	if fi, err := f.Stat(); err == nil && fi.Size() > 8<<20 && isTerminal(stderr) {
+		total := fi.Size()
+		progress = func(n int64) { fmt.Fprintf(stderr, "\rreading %s: %d %%", path, n*100/total) }
+		defer fmt.Fprintln(stderr)
+	}
+	fr, err := dataset.ReadCSV(f, idCol, targetCol, progress)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}

@@ -3,6 +3,8 @@ package gui
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -264,21 +266,54 @@ func (c *ComputeTab) chooseData(choice string) {
 		return
 	}
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
+		if err != nil || r == nil || c.busy {
 			c.Data.SetSelected("diabetes")
 			return
 		}
-		defer r.Close()
-		f, err := dataset.ReadCSV(r, "ID", "target", nil)
-		if err != nil {
-			dialog.ShowError(fmt.Errorf("%s: %w", r.URI().Name(), err), c.win)
-			c.Data.SetSelected("diabetes")
-			return
-		}
-		c.csv, c.csvLabel = f, r.URI().Name()
+		c.loadCSV(r)
 	}, c.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
 	d.Show()
+}
+
+// loadCSV reads a chosen CSV off the UI goroutine, with the progress bar in
+// bytes and Cancel; a bad cell is reported with its line and column.
+func (c *ComputeTab) loadCSV(r fyne.URIReadCloser) {
+	name := r.URI().Name()
+	size := int64(1)
+	if fi, err := os.Stat(r.URI().Path()); err == nil && fi.Size() > 0 {
+		size = fi.Size()
+	}
+	ctx := c.start(size)
+	c.Results.SetText("Reading " + name + "…")
+	c.async(func() {
+		defer r.Close()
+		f, err := dataset.ReadCSV(ctxReader{ctx, r}, "ID", "target", func(n int64) { c.done.Store(n) })
+		fyne.Do(func() {
+			c.finish()
+			if err != nil {
+				c.Results.SetText("")
+				dialog.ShowError(fmt.Errorf("%s: %w", name, err), c.win)
+				c.Data.SetSelected("diabetes")
+				return
+			}
+			c.csv, c.csvLabel = f, name
+			c.Results.SetText(fmt.Sprintf("%s: %d rows × %d features", name, f.Rows(), len(f.Features)))
+		})
+	})
+}
+
+// ctxReader stops a read when the context ends (Cancel while reading a CSV).
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 func (c *ComputeTab) regressInputs() (*dataset.Frame, string, compute.RegressParams, error) {

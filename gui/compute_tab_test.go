@@ -1,9 +1,13 @@
 package gui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -72,5 +76,32 @@ func TestComputeOneJobAtATime(t *testing.T) {
 	c.sweepRegress()
 	if started != 1 || !c.running.Load() || !c.PiRun.Disabled() {
 		t.Fatalf("%d jobs started while one ran", started)
+	}
+}
+
+type fileReader struct {
+	*os.File
+	uri fyne.URI
+}
+
+func (f fileReader) URI() fyne.URI { return f.uri }
+
+func TestComputeOpenCSV(t *testing.T) {
+	c := newTestCompute(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	os.WriteFile(good, []byte("ID,a,b,target\n1,0.1,1,2\n2,0.2,0,3\n3,0.3,1,4\n"), 0o644)
+	f, _ := os.Open(good)
+	c.loadCSV(fileReader{f, storage.NewFileURI(good)})
+	if c.csv == nil || c.csv.Rows() != 3 || !strings.Contains(c.Results.Text, "3 rows × 2 features") {
+		t.Fatalf("after a good CSV: %q", c.Results.Text)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("ID,a,target\n1,NaN,2\n"), 0o644)
+	f2, _ := os.Open(bad)
+	c.csv = nil
+	c.loadCSV(fileReader{f2, storage.NewFileURI(bad)})
+	if c.csv != nil || c.Data.Selected != "diabetes" || c.busy {
+		t.Fatal("a CSV with NaN was accepted")
 	}
 }
