@@ -6,81 +6,17 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	sk "potok/compute/dataset"
 	"strconv"
 	"testing"
 )
 
-const fixtures = "/work/shared/fixtures/"
+// fixtures are copies of ../shared/fixtures (scikit-learn's figures and data),
+// kept here so the tests run wherever the repository is cloned.
+const fixtures = "testdata/"
 
-// mt19937 is numpy's legacy RandomState generator (seeded with an integer).
-type mt19937 struct {
-	mt  [624]uint32
-	idx int
-}
-
-func newMT(seed uint32) *mt19937 {
-	m := &mt19937{idx: 624}
-	m.mt[0] = seed
-	for i := 1; i < 624; i++ {
-		m.mt[i] = 1812433253*(m.mt[i-1]^(m.mt[i-1]>>30)) + uint32(i)
-	}
-	return m
-}
-
-func (m *mt19937) next() uint32 {
-	if m.idx >= 624 {
-		for i := 0; i < 624; i++ {
-			y := (m.mt[i] & 0x80000000) | (m.mt[(i+1)%624] & 0x7fffffff)
-			v := m.mt[(i+397)%624] ^ (y >> 1)
-			if y&1 != 0 {
-				v ^= 0x9908b0df
-			}
-			m.mt[i] = v
-		}
-		m.idx = 0
-	}
-	y := m.mt[m.idx]
-	m.idx++
-	y ^= y >> 11
-	y ^= (y << 7) & 0x9d2c5680
-	y ^= (y << 15) & 0xefc60000
-	y ^= y >> 18
-	return y
-}
-
-// interval is numpy's random_interval (masked rejection sampling), max < 2^32.
-func (m *mt19937) interval(max uint32) uint32 {
-	if max == 0 {
-		return 0
-	}
-	mask := max
-	mask |= mask >> 1
-	mask |= mask >> 2
-	mask |= mask >> 4
-	mask |= mask >> 8
-	mask |= mask >> 16
-	for {
-		v := m.next() & mask
-		if v <= max {
-			return v
-		}
-	}
-}
-
-// sklearnSplit reproduces train_test_split(test_size=0.33, random_state=42).
-func sklearnSplit(n int) (train, test []int) {
-	m := newMT(42)
-	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
-	}
-	for i := n - 1; i > 0; i-- {
-		j := int(m.interval(uint32(i)))
-		perm[i], perm[j] = perm[j], perm[i]
-	}
-	nTest := int(math.Ceil(0.33 * float64(n)))
-	return perm[nTest:], perm[:nTest]
-}
+// sklearnSplit is train_test_split(test_size=0.33, random_state=42).
+func sklearnSplit(n int) (train, test []int) { return sk.TrainTestSplit(n, 0.33, 42) }
 
 type splitFixture map[string]struct {
 	Train []int `json:"train"`
