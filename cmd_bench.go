@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -51,11 +49,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&size, "size", "bytes per file")
 	fs.Var(&rate, "rate", "server's bytes per second per connection (0: unlimited)")
 	fs.Var(&chunk, "chunk", "bytes per read and write (default: adaptive)")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args[1:]); !ok {
+		return code
 	}
 	if *files < 1 || *latency < 0 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "potok bench io: -files must be at least 1, -latency not negative, and no arguments")

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -35,11 +33,8 @@ func runPi(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	workers := defaultWorkers()
 	fs.Var(&workers, "workers", "worker counts, comma-separated (default 1, 2, 4, … up to 2 × cores)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if *n < 2 || *intervals < 1 || *n / *intervals < 2 || *repeats < 1 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "potok pi: need -n of at least 2 points per interval, -intervals and -repeats of at least 1, and no arguments")

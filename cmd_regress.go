@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -31,11 +30,8 @@ func runRegress(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	workers := intList{1, 2}
 	fs.Var(&workers, "workers", "worker counts, comma-separated")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if *trees < 1 || *stages < 1 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "potok regress: -trees and -stages must be at least 1, and no arguments")

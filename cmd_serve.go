@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,11 +24,8 @@ func runServeDemo(args []string, stdout, stderr io.Writer) int {
 	size, rate := byteSize(4<<20), byteSize(2<<20)
 	fs.Var(&size, "size", "bytes per file")
 	fs.Var(&rate, "rate", "bytes per second per connection (0: unlimited)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if *files < 0 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "potok serve-demo: -files must not be negative, and no arguments")
