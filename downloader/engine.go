@@ -180,6 +180,11 @@ func (e *Engine) run(it *item) {
 		ctx, cancel := context.WithCancelCause(e.ctx)
 		it.mu.Lock()
 		it.cancel = cancel
+		if it.want != wantRun {
+			// Paused or cancelled before this goroutine got here: the command
+			// found no cancel function to call, so honour it now.
+			cancel(errInterrupted)
+		}
 		it.mu.Unlock()
 		err := e.download(ctx, it)
 		if err != nil && ctx.Err() != nil {

@@ -676,3 +676,18 @@ func TestSlowHeadersTimeOutAndRetry(t *testing.T) {
 		t.Fatalf("%v attempts %d %q", f.State, f.Attempts, f.Err)
 	}
 }
+
+// A pause that arrives before a download's goroutine has started must still
+// hold: nothing may download after PauseAll, however soon it follows Add.
+func TestPauseRightAfterAdd(t *testing.T) {
+	s := newServer(t, dt.WithRate(50<<10))
+	for range 20 {
+		e := newEngine(t, downloader.Options{Parallel: 8})
+		add(t, e, s.List(40, 1<<20)...)
+		e.PauseAll()
+		if snap := wait(t, e); snap.Paused != 40 {
+			t.Fatalf("after PauseAll right after Add: %+v", snap.Totals)
+		}
+		e.Close()
+	}
+}
