@@ -10,6 +10,7 @@ import (
 	"net/http"
 	_ "net/http/pprof"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 
@@ -98,6 +99,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		default:
 			opts.Lists = append(opts.Lists, f)
 		}
+	}
+	// The window keeps each download's state in the engine and in its rows;
+	// a tighter GC target keeps a 10,000-file list under 300 MB (measured with
+	// 32 running: 316 MB at the default, 277 MB at 50) at no CPU cost we could
+	// measure. A GOGC set by the user still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
 	}
 	gui.Run(a, opts)
 	return 0
