@@ -370,12 +370,7 @@ func (b *builder) evalPresorted(f, start, end int, W, S float64) (splitResult, b
 	if bestK < 0 {
 		return splitResult{}, true
 	}
-	a, c := seg[bestK].x, seg[bestK+1].x
-	thr := a/2 + c/2
-	if thr == c || math.IsInf(thr, 0) {
-		thr = a
-	}
-	return splitResult{proxy: bestProxy, thr: thr, f: f, ok: true}, true
+	return splitResult{proxy: bestProxy, thr: midpoint(seg[bestK].x, seg[bestK+1].x), f: f, ok: true}, true
 }
 
 // setRows loads a sample given as a row list with repeats.
@@ -736,10 +731,16 @@ func (b *builder) evalFeature(f int, buf []pair, start, end int, W, S float64) (
 	if bestK < 0 {
 		return splitResult{}, true
 	}
-	a, c := buf[bestK].x, buf[bestK+1].x
+	return splitResult{proxy: bestProxy, thr: midpoint(buf[bestK].x, buf[bestK+1].x), f: f, ok: true}, true
+}
+
+// midpoint is scikit-learn's threshold between adjacent sorted values a < c:
+// their midpoint, or a when rounding lands it on c or it overflows (so that
+// `x <= threshold` still sends a left and c right).
+func midpoint(a, c float64) float64 {
 	thr := a/2 + c/2
 	if thr == c || math.IsInf(thr, 0) {
-		thr = a
+		return a
 	}
-	return splitResult{proxy: bestProxy, thr: thr, f: f, ok: true}, true
+	return thr
 }
