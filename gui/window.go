@@ -50,11 +50,12 @@ func NewMainWindow(a fyne.App) *MainWindow {
 // with their .part files kept.
 func Run(a fyne.App, opts Options) {
 	mw := NewMainWindow(a)
-	stop := make(chan struct{})
+	// ctx ends when the window closes; every helper goroutine below stops on it.
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		mw.run(stop)
+		mw.run(ctx.Done())
 	}()
 	for _, path := range opts.Lists {
 		mw.Downloads.load(path)
@@ -63,19 +64,10 @@ func Run(a fyne.App, opts Options) {
 		mw.Downloads.startDemo()
 	}
 	if opts.AutoRun {
-		go autoRun(mw.Downloads, stop)
+		go autoRun(ctx, mw.Downloads)
 	}
 	if opts.Compute {
 		mw.Tabs.SelectIndex(2)
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		go func() {
-			select {
-			case <-stop:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
 		go mw.Compute.demo(ctx)
 	}
 	// Ctrl-C in the terminal or a TERM from the session quits like closing the
@@ -86,12 +78,12 @@ func Run(a fyne.App, opts Options) {
 		select {
 		case <-sig:
 			fyne.Do(a.Quit)
-		case <-stop:
+		case <-ctx.Done():
 		}
 	}()
 	mw.Window.ShowAndRun()
 	signal.Stop(sig)
-	close(stop)
+	cancel()
 	<-done
 	mw.Downloads.Close()
 	mw.Compute.cancel()
@@ -114,16 +106,7 @@ func (mw *MainWindow) run(stop <-chan struct{}) {
 
 // autoRun presses Download, waits for the batch to settle, then presses
 // Measure speedup: what `make screenshots` shows.
-func autoRun(t *DownloadTab, stop <-chan struct{}) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+func autoRun(ctx context.Context, t *DownloadTab) {
 	select {
 	case <-time.After(time.Second): // let the window appear first
 	case <-ctx.Done():
