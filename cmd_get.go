@@ -16,7 +16,7 @@ import (
 	"potok/downloader"
 )
 
-const getSynopsis = "get [-j N] [-o DIR] [-i LIST|-] [-retries N] [-rate 2MiB] [-chunk 32KiB] [URL...]"
+const getSynopsis = "get [-j N] [-o DIR] [-i LIST|-] [-retries N] [-rate 2MiB] [-chunk 32KiB] [-queue FILE|-no-queue] [URL...]"
 
 func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("get", getSynopsis, stderr)
@@ -28,6 +28,8 @@ func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	stall := fs.Duration("stall", downloader.DefaultStallTimeout, "give up an attempt after this long without data")
 	plain := fs.Bool("plain", false, "print a line per finished file instead of live progress bars")
 	quiet := fs.Bool("q", false, "print only failures and the summary")
+	queueFile := fs.String("queue", "", "keep the folder's queue in this file (default: one per folder under the user's config folder)")
+	noQueue := fs.Bool("no-queue", false, "keep no queue: a .part file with the same name is resumed, whoever left it")
 	rate, chunk := byteSize(0), byteSize(0)
 	fs.Var(&rate, "rate", "total speed limit, like 2MiB (per second; 0: none)")
 	fs.Var(&chunk, "chunk", "bytes per read and write (default: adaptive, 32KiB, or 1MiB for files of 16MiB or more)")
@@ -60,13 +62,27 @@ func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if r == 0 {
 		r = -1 // the engine reads 0 as "default"
 	}
+	qf := *queueFile
+	if qf == "" && !*noQueue {
+		if qf, err = downloader.DefaultQueueFile(*dir); err != nil {
+			fmt.Fprintf(stderr, "potok get: %v; use -queue FILE or -no-queue\n", err)
+			return 2
+		}
+	}
+	if *noQueue {
+		qf = ""
+	}
 	e, err := downloader.New(downloader.Options{
 		Dir: *dir, Parallel: *jobs, PerHost: *perHost, Retries: r,
 		ChunkSize: int(chunk), RateLimit: int64(rate), StallTimeout: *stall,
+		QueueFile: qf,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "potok get: %v\n", err)
 		return 1
+	}
+	if err := e.QueueProblem(); err != nil {
+		fmt.Fprintf(stderr, "potok get: warning: %v\n", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

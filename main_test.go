@@ -110,11 +110,16 @@ func TestGetInterruptKeepsPartsThenResumes(t *testing.T) {
 	}
 	kept := fi.Size()
 
-	// The same command again resumes from the kept bytes.
-	s2 := dt.NewServer() // full speed now
+	// The same command again resumes from the kept bytes, from a server at
+	// the same address (so the same URLs) that now runs at full speed.
+	addr := strings.TrimPrefix(s.URL, "http://")
+	s.Close()
+	s2, err := dt.Listen(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer s2.Close()
-	urls2 := []string{s2.FileURL("slow1.bin", size), s2.FileURL("slow2.bin", size)}
-	code, _, errOut := runCLI(t, "", append([]string{"get", "-q", "-o", dir}, urls2...)...)
+	code, _, errOut := runCLI(t, "", append([]string{"get", "-q", "-o", dir}, urls...)...)
 	if code != 0 {
 		t.Fatalf("resume run exited %d: %s", code, errOut)
 	}

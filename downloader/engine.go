@@ -53,6 +53,9 @@ type Engine struct {
 	batchEnd   time.Time
 
 	events eventLog
+
+	q            *persister // nil when no queue file is kept
+	queueProblem error      // why the queue file could not be used
 }
 
 // New returns an engine that writes into opts.Dir, creating it if needed.
@@ -90,6 +93,9 @@ func New(opts Options) (*Engine, error) {
 		events:    eventLog{max: opts.EventLog},
 	}
 	close(e.idle)
+	if opts.QueueFile != "" {
+		e.openQueue(opts.QueueFile)
+	}
 	e.grab = &grab.Client{
 		HTTPClient: watchClient{c: hc, stall: opts.StallTimeout},
 		UserAgent:  opts.UserAgent,
@@ -101,7 +107,9 @@ func New(opts Options) (*Engine, error) {
 func (e *Engine) Dir() string { return e.dir }
 
 // Add queues entries and starts a goroutine for each; they run as slots free.
-// Each entry gets its own file, even when two would have the same name.
+// Each entry gets its own file, even when two would have the same name. An
+// entry the queue file knows continues where it was: same file name, same
+// .part, and a file already downloaded is done at once.
 func (e *Engine) Add(entries ...Entry) ([]ID, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -109,33 +117,60 @@ func (e *Engine) Add(entries ...Entry) ([]ID, error) {
 		return nil, ErrClosed
 	}
 	ids := make([]ID, 0, len(entries))
+	fresh := make([]*item, 0, len(entries))
+	var err error
 	for _, en := range entries {
-		canon, err := ParseURL(en.URL)
-		if err != nil {
-			return ids, fmt.Errorf("add %q: %w", en.URL, err)
+		canon, perr := ParseURL(en.URL)
+		if perr != nil {
+			err = fmt.Errorf("add %q: %w", en.URL, perr)
+			break
 		}
-		u, _ := url.Parse(canon)
-		e.nextID++
-		it := &item{id: e.nextID, url: canon, host: u.Host, sum: en.SHA256}
-		it.size.Store(-1)
-		name := e.reserveLocked(NameFromURL(canon), it.id)
-		it.final = filepath.Join(e.dir, name)
-		it.nameKey = strings.ToLower(name)
-		it.part = it.final + ".part"
-		if fi, err := os.Lstat(it.part); err == nil && fi.Mode().IsRegular() {
-			it.done.Store(fi.Size()) // a partial file from an earlier run: resumed
+		var it *item
+		if rec, ok := e.takeRecordLocked(canon); ok {
+			it = e.itemFromRecord(rec, en.SHA256)
+		} else {
+			it = e.newItemLocked(canon, en.SHA256)
 		}
 		e.items = append(e.items, it)
 		e.byID[it.id] = it
-		e.spawnLocked(it)
 		ids = append(ids, it.id)
+		if it.State() != StateDone {
+			fresh = append(fresh, it)
+		}
 	}
-	return ids, nil
+	if e.q != nil && len(ids) > 0 {
+		e.changed()
+		e.saveQueueLocked()
+	}
+	for _, it := range fresh {
+		e.spawnLocked(it)
+	}
+	return ids, err
+}
+
+func (e *Engine) newItemLocked(canon string, sum []byte) *item {
+	u, _ := url.Parse(canon)
+	e.nextID++
+	it := &item{id: e.nextID, url: canon, host: u.Host, sum: sum}
+	if e.q != nil {
+		it.changes = &e.q.version
+	}
+	it.size.Store(-1)
+	name := e.reserveLocked(NameFromURL(canon), it.id)
+	it.final = filepath.Join(e.dir, name)
+	it.nameKey = strings.ToLower(name)
+	it.part = it.final + ".part"
+	if fi, err := os.Lstat(it.part); err == nil && fi.Mode().IsRegular() {
+		it.done.Store(fi.Size()) // a partial file from an earlier run: resumed
+	}
+	return it
 }
 
 // reserveLocked picks the first of name, "name (1)", ... that no other download
 // of this engine holds and that does not exist in the folder, and holds it.
-// An existing "<name>.part" does not block a name: it is resumed.
+// Without a queue file, an existing "<name>.part" does not block a name: it
+// is resumed. With one, every .part this engine may continue is on record,
+// so any other is somebody else's and is left alone.
 func (e *Engine) reserveLocked(name string, id ID) string {
 	for n := 0; ; n++ {
 		cand := numbered(name, n)
@@ -147,8 +182,8 @@ func (e *Engine) reserveLocked(name string, id ID) string {
 		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
 			continue // a finished file (or something we cannot inspect): never overwritten
 		}
-		if fi, err := os.Lstat(p + ".part"); err == nil && !fi.Mode().IsRegular() {
-			continue // a symlink or folder where the .part would go: never followed
+		if fi, err := os.Lstat(p + ".part"); err == nil && (!fi.Mode().IsRegular() || e.opts.QueueFile != "") {
+			continue // a symlink or folder where the .part would go is never followed
 		}
 		e.names[key] = id
 		return cand
@@ -272,6 +307,7 @@ func (e *Engine) Close() {
 	e.mu.Unlock()
 	e.stop(errClosing)
 	e.wg.Wait()
+	e.closeQueue()
 	e.closeIdle()
 }
 

@@ -25,6 +25,7 @@ type item struct {
 	size     atomic.Int64 // -1 while unknown
 	attempts atomic.Int32
 	live     atomic.Pointer[grab.Response]
+	changes  *atomic.Uint64 // the engine's queue version, bumped on state changes; nil without a queue file
 
 	mu        sync.Mutex
 	want      want
@@ -35,6 +36,8 @@ type item struct {
 	nameKey   string // key of the reserved name in Engine.names
 	cdName    string // name from Content-Disposition, used at the final rename
 	noResume  bool   // the server ignored Range once: never ask again
+	etag      string // validators of the file the .part holds bytes of,
+	lastMod   string // sent as If-Range and compared on every resume
 	restarted bool   // already started over once in this run
 	err       error
 	retryAt   time.Time
@@ -46,7 +49,11 @@ type item struct {
 
 func (it *item) State() State { return State(it.state.Load()) }
 
-func (it *item) setState(s State) { it.state.Store(int32(s)) }
+func (it *item) setState(s State) {
+	if old := it.state.Swap(int32(s)); old != int32(s) && it.changes != nil {
+		it.changes.Add(1)
+	}
+}
 
 // progress returns bytes done and size, from the live transfer when there is one.
 func (it *item) progress() (done, size int64) {

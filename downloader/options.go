@@ -25,6 +25,11 @@ type Options struct {
 	BackoffMax    time.Duration // longest retry delay; default 30 s
 	MaxRetryAfter time.Duration // a longer Retry-After fails the file instead; default 5 min
 
+	// QueueFile keeps the list of downloads and their states in this file
+	// (see DefaultQueueFile), so that Restore or a new Add of the same URLs
+	// continues them after a restart or a crash; "" keeps nothing.
+	QueueFile string
+
 	HTTPClient *http.Client // replaces the tuned client (its timeouts then apply)
 	UserAgent  string       // default "potok"
 	Logger     *slog.Logger // default slog.Default()

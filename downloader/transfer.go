@@ -83,7 +83,7 @@ func (e *Engine) download(ctx context.Context, it *item) error {
 func (e *Engine) startOver(it *item, err error) bool {
 	var se *StatusError
 	rangeUnsatisfiable := errors.As(err, &se) && se.Code == http.StatusRequestedRangeNotSatisfiable
-	if !errors.Is(err, ErrRangeIgnored) && !errors.Is(err, ErrBadContentRange) &&
+	if !errors.Is(err, ErrRangeIgnored) && !errors.Is(err, ErrBadContentRange) && !errors.Is(err, ErrRemoteChanged) &&
 		!errors.Is(err, grab.ErrBadLength) && !rangeUnsatisfiable {
 		return false
 	}
@@ -93,7 +93,8 @@ func (e *Engine) startOver(it *item, err error) bool {
 		return false
 	}
 	it.restarted = true
-	it.noResume = true
+	it.noResume = !errors.Is(err, ErrRemoteChanged) // Range works; the file changed
+	it.etag, it.lastMod = "", ""
 	if terr := os.Truncate(it.part, 0); terr != nil && !errors.Is(terr, fs.ErrNotExist) {
 		return false
 	}
@@ -126,7 +127,7 @@ func (e *Engine) end(it *item) {
 // whole, verifies it and moves it to its final name.
 func (e *Engine) attempt(ctx context.Context, it *item) error {
 	it.mu.Lock()
-	part, noResume := it.part, it.noResume
+	part, noResume, ifRange := it.part, it.noResume, ifRangeValue(it.etag, it.lastMod)
 	it.mu.Unlock()
 
 	if fi, err := os.Lstat(part); err == nil && !fi.Mode().IsRegular() {
@@ -138,6 +139,12 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	}
 	req = req.WithContext(ctx)
 	req.HTTPRequest.Header.Set("Accept-Encoding", "identity")
+	if ifRange != "" {
+		// A server whose file changed since the .part began then answers
+		// with the whole new file, which checkResponse turns into a start
+		// over, instead of sending the rest of a different file.
+		req.HTTPRequest.Header.Set("If-Range", ifRange)
+	}
 	req.BufferSize = e.chunkFor(it.size.Load())
 	req.NoCreateDirectories = true
 	req.NoResume = noResume
@@ -172,7 +179,18 @@ func (e *Engine) checkResponse(it *item, r *grab.Response) error {
 			}
 		}
 	}
+	etag, lastMod := hr.Header.Get("ETag"), hr.Header.Get("Last-Modified")
+	if r.DidResume && hr.StatusCode == http.StatusPartialContent {
+		it.mu.Lock()
+		changed := validatorChanged(it.etag, etag) || validatorChanged(it.lastMod, lastMod)
+		it.mu.Unlock()
+		if changed {
+			return ErrRemoteChanged
+		}
+	}
 	switch {
+	case r.DidResume && hr.StatusCode == http.StatusOK && r.Request.HTTPRequest.Header.Get("If-Range") != "":
+		return ErrRemoteChanged // If-Range at work: the whole new file came instead
 	case r.DidResume && hr.StatusCode != http.StatusPartialContent:
 		return ErrRangeIgnored
 	case hr.StatusCode == http.StatusPartialContent:
@@ -183,6 +201,14 @@ func (e *Engine) checkResponse(it *item, r *grab.Response) error {
 		}
 	}
 	it.size.Store(r.Size())
+	if !r.DidResume || hr.StatusCode != http.StatusPartialContent {
+		// The .part is (re)started from this answer: remember what it is a
+		// copy of, so that a later resume can tell whether the file changed.
+		it.mu.Lock()
+		it.etag, it.lastMod = etag, lastMod
+		it.mu.Unlock()
+		e.changed()
+	}
 	if e.opts.ChunkSize == 0 && r.Request.BufferSize < e.chunkFor(r.Size()) {
 		return errBiggerBuffer // nothing written yet: ask again with a big buffer
 	}
@@ -335,4 +361,22 @@ func (e *Engine) place(it *item, part, cdName string) (string, error) {
 		e.mu.Unlock()
 	}
 	return "", fmt.Errorf("move finished file into place: no free name near %q", filepath.Base(final))
+}
+
+// ifRangeValue picks the validator for If-Range: a strong ETag, else the
+// Last-Modified date. A weak ETag cannot be used there (RFC 9110, 13.1.5).
+func ifRangeValue(etag, lastMod string) string {
+	switch {
+	case etag != "" && !strings.HasPrefix(etag, "W/"):
+		return etag
+	case lastMod != "":
+		return lastMod
+	}
+	return ""
+}
+
+// validatorChanged reports a validator that was known and now differs. One
+// that was unknown, or that the server stopped sending, proves nothing.
+func validatorChanged(was, now string) bool {
+	return was != "" && now != "" && was != now
 }

@@ -1,0 +1,330 @@
+package downloader
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// saveEvery is how often the queue file is rewritten while something changes.
+// A crash loses at most this much state, and state is only a convenience on
+// top of what is on disk: a .part's size is its progress.
+const saveEvery = 500 * time.Millisecond
+
+// persister keeps an engine's queue in a file.
+type persister struct {
+	path    string
+	unlock  func()
+	version atomic.Uint64 // bumped by every change worth saving
+	saveMu  sync.Mutex    // one writer at a time
+	saved   uint64        // version last written; guarded by saveMu
+	gen     uint64        // files written; guarded by Engine.mu
+	stop    chan struct{}
+	done    chan struct{}
+	closed  sync.Once
+
+	// Guarded by Engine.mu:
+	carried []Record // downloads from the file that are not (yet) in the engine
+	problem error    // what went wrong loading or saving, for QueueProblem
+}
+
+// ErrQueueBusy reports a queue file another Potok holds.
+var ErrQueueBusy = errors.New("another Potok is using this folder's queue")
+
+// openQueue loads the queue file, locks it for this engine, and reserves the
+// names of its downloads so that new ones never take them. e.mu need not be
+// held: the engine is not shared yet.
+func (e *Engine) openQueue(path string) {
+	q := &persister{path: path, stop: make(chan struct{}), done: make(chan struct{})}
+	unlock, err := lockQueue(path)
+	if err != nil {
+		e.queueProblem = fmt.Errorf("%w (%s): this run's progress is not saved; %v", ErrQueueBusy, path, err)
+		e.log.Warn("queue not kept", "err", e.queueProblem)
+		return
+	}
+	q.unlock = unlock
+	saved, err := LoadQueue(path)
+	if err != nil {
+		q.problem = err
+		e.log.Warn("queue file set aside", "err", err)
+	}
+	if saved.Folder != "" && saved.Folder != e.dir {
+		saved.Files = nil // another folder's queue under a colliding name
+	}
+	for _, rec := range saved.Files {
+		if e.keepRecord(rec) {
+			q.carried = append(q.carried, rec)
+			e.names[strings.ToLower(rec.Name)] = 0
+			e.names[strings.ToLower(strings.TrimSuffix(rec.Part, ".part"))] = 0
+		}
+	}
+	e.q = q
+	go e.saveLoop()
+}
+
+// keepRecord drops downloads that left nothing behind worth remembering:
+// cancelled ones, and finished ones whose file has since been removed.
+func (e *Engine) keepRecord(rec Record) bool {
+	switch s, _ := parseState(rec.State); s {
+	case StateCancelled:
+		return false
+	case StateDone:
+		fi, err := os.Lstat(filepath.Join(e.dir, rec.Name))
+		return err == nil && fi.Mode().IsRegular()
+	}
+	return true
+}
+
+// QueueProblem returns what went wrong loading or saving the queue file
+// (damaged and set aside, held by another Potok, disk full), or nil.
+func (e *Engine) QueueProblem() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.q != nil && e.q.problem != nil {
+		return e.q.problem
+	}
+	return e.queueProblem
+}
+
+// takeRecordLocked returns the saved record for a URL, if any, and stops
+// carrying it: the engine now owns that download.
+func (e *Engine) takeRecordLocked(canon string) (Record, bool) {
+	if e.q == nil {
+		return Record{}, false
+	}
+	for i, rec := range e.q.carried {
+		if rec.URL == canon {
+			e.q.carried = append(e.q.carried[:i], e.q.carried[i+1:]...)
+			return rec, true
+		}
+	}
+	return Record{}, false
+}
+
+// itemFromRecord makes the item of a saved download, with its names,
+// validators and state. A download that was running when the program
+// stopped comes back paused; one whose file is in place is done.
+func (e *Engine) itemFromRecord(rec Record, sum []byte) *item {
+	u, _ := url.Parse(rec.URL)
+	e.nextID++
+	it := &item{id: e.nextID, url: rec.URL, host: u.Host, sum: sum, changes: &e.q.version}
+	if it.sum == nil && rec.SHA256 != "" {
+		it.sum, _ = hex.DecodeString(rec.SHA256)
+	}
+	it.final = filepath.Join(e.dir, rec.Name)
+	it.part = filepath.Join(e.dir, rec.Part)
+	it.nameKey = strings.ToLower(rec.Name)
+	e.names[it.nameKey] = it.id
+	e.names[strings.ToLower(strings.TrimSuffix(rec.Part, ".part"))] = it.id
+	it.etag, it.lastMod = rec.ETag, rec.LastModified
+	it.size.Store(rec.Size)
+	state, _ := parseState(rec.State)
+	partFI, partErr := os.Lstat(it.part)
+	finalFI, finalErr := os.Lstat(it.final)
+	finalThere := finalErr == nil && finalFI.Mode().IsRegular() && (rec.Size < 0 || finalFI.Size() == rec.Size)
+	switch {
+	case state == StateDone && finalThere,
+		// Renamed into place, then stopped before the queue said so.
+		state != StateDone && errors.Is(partErr, os.ErrNotExist) && finalThere && rec.Size > 0:
+		it.setState(StateDone)
+		it.size.Store(finalFI.Size())
+		it.done.Store(finalFI.Size())
+		return it
+	case state == StateFailed:
+		it.setState(StateFailed)
+		it.err = errors.New(rec.Err)
+	default:
+		it.setState(StatePaused)
+	}
+	if partErr == nil && partFI.Mode().IsRegular() {
+		it.done.Store(partFI.Size())
+	}
+	return it
+}
+
+// Restore puts back every download of the queue file that is not in the
+// engine yet, in the order they were added, and returns their IDs. Finished
+// ones come back done, failed ones failed, and the rest paused: ResumeAll
+// (or Resume) continues them from their .part files.
+func (e *Engine) Restore() []ID {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.q == nil || e.closed {
+		return nil
+	}
+	var ids []ID
+	for _, rec := range e.q.carried {
+		it := e.itemFromRecord(rec, nil)
+		e.items = append(e.items, it)
+		e.byID[it.id] = it
+		ids = append(ids, it.id)
+	}
+	e.q.carried = nil
+	e.changed()
+	return ids
+}
+
+// ClearFinished takes done and cancelled downloads off the list, and out of
+// the queue file. Their files stay where they are.
+func (e *Engine) ClearFinished() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	kept := e.items[:0:0]
+	for _, it := range e.items {
+		it.mu.Lock()
+		gone := !it.running && (it.State() == StateDone || it.State() == StateCancelled)
+		it.mu.Unlock()
+		if !gone {
+			kept = append(kept, it)
+			continue
+		}
+		delete(e.byID, it.id)
+		for k, id := range e.names {
+			if id == it.id {
+				delete(e.names, k)
+			}
+		}
+	}
+	e.items = kept
+	if e.q != nil {
+		carried := e.q.carried[:0]
+		for _, rec := range e.q.carried {
+			if s, _ := parseState(rec.State); s != StateDone && s != StateCancelled {
+				carried = append(carried, rec)
+			}
+		}
+		e.q.carried = carried
+	}
+	e.changed()
+}
+
+// changed marks the queue as worth saving.
+func (e *Engine) changed() {
+	if e.q != nil {
+		e.q.version.Add(1)
+	}
+}
+
+func (e *Engine) saveLoop() {
+	defer close(e.q.done)
+	t := time.NewTicker(saveEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.q.stop:
+			return
+		case <-t.C:
+			if e.q.version.Load() != e.savedVersion() {
+				e.saveQueue()
+			}
+		}
+	}
+}
+
+func (e *Engine) savedVersion() uint64 {
+	e.q.saveMu.Lock()
+	defer e.q.saveMu.Unlock()
+	return e.q.saved
+}
+
+// saveQueue writes the queue file now. Encoding and writing happen outside
+// e.mu, so transfers and snapshots do not wait for the disk; only the rename
+// is under it, so that a newer file written by Add is never replaced by this
+// older content.
+func (e *Engine) saveQueue() {
+	e.q.saveMu.Lock()
+	defer e.q.saveMu.Unlock()
+	v := e.q.version.Load()
+	e.mu.Lock()
+	q, gen := e.queueLocked(), e.q.gen
+	e.mu.Unlock()
+	tmp, err := writeQueueTemp(e.q.path, q)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case err != nil:
+	case e.q.gen != gen:
+		os.Remove(tmp) // Add wrote newer content meanwhile; version says save again
+		return
+	default:
+		err = commitQueue(tmp, e.q.path)
+	}
+	e.noteSaveLocked(err)
+	if err == nil {
+		e.q.gen++
+		e.q.saved = v
+	}
+}
+
+// saveQueueLocked writes the queue file before Add starts any transfer, so
+// that every .part the engine creates is on record as its own.
+func (e *Engine) saveQueueLocked() {
+	tmp, err := writeQueueTemp(e.q.path, e.queueLocked())
+	if err == nil {
+		err = commitQueue(tmp, e.q.path)
+	}
+	e.noteSaveLocked(err)
+	if err == nil {
+		e.q.gen++
+	}
+}
+
+func (e *Engine) noteSaveLocked(err error) {
+	switch {
+	case err != nil:
+		if e.q.problem == nil {
+			e.log.Warn("cannot save the queue", "path", e.q.path, "err", err)
+		}
+		e.q.problem = fmt.Errorf("save the queue: %w", err)
+	case e.q.problem != nil && strings.HasPrefix(e.q.problem.Error(), "save the queue"):
+		e.q.problem = nil
+	}
+}
+
+// queueLocked builds the queue file's content. e.mu must be held.
+func (e *Engine) queueLocked() Queue {
+	q := Queue{Folder: e.dir, Saved: time.Now().UTC(), Files: make([]Record, 0, len(e.items)+len(e.q.carried))}
+	for _, it := range e.items {
+		done, size := it.progress()
+		it.mu.Lock()
+		rec := Record{
+			URL:          it.url,
+			Name:         filepath.Base(it.final),
+			Part:         filepath.Base(it.part),
+			State:        it.State().String(),
+			Size:         size,
+			Done:         done,
+			ETag:         it.etag,
+			LastModified: it.lastMod,
+		}
+		if it.err != nil && it.State() == StateFailed {
+			rec.Err = describe(it.err)
+		}
+		it.mu.Unlock()
+		if it.sum != nil {
+			rec.SHA256 = hex.EncodeToString(it.sum)
+		}
+		q.Files = append(q.Files, rec)
+	}
+	return Queue{Folder: q.Folder, Saved: q.Saved, Files: append(q.Files, e.q.carried...)}
+}
+
+// closeQueue stops the saver, writes the final state, and unlocks the file.
+func (e *Engine) closeQueue() {
+	if e.q == nil {
+		return
+	}
+	e.q.closed.Do(func() {
+		close(e.q.stop)
+		<-e.q.done
+		e.saveQueue()
+		e.q.unlock()
+	})
+}
