@@ -29,6 +29,9 @@ var (
 	ErrRangeIgnored = errors.New("the server ignored the resume request (answered 200 to Range)")
 	// ErrBadContentRange reports a 206 answer for other bytes than were asked.
 	ErrBadContentRange = errors.New("the server sent a different byte range than was asked for")
+	// ErrRemoteChanged reports a file whose ETag or Last-Modified changed
+	// since its .part began; the download starts over.
+	ErrRemoteChanged = errors.New("the file changed on the server since the download began")
 	// ErrNotRegular reports a destination that exists and is not a regular file
 	// (a symlink, say); it is never followed or replaced.
 	ErrNotRegular = errors.New("destination exists and is not a regular file")
@@ -53,12 +56,15 @@ func transient(err error) bool {
 		return se.Code == http.StatusRequestTimeout || se.Code == http.StatusTooManyRequests ||
 			(se.Code >= 500 && se.Code != http.StatusNotImplemented && se.Code != http.StatusHTTPVersionNotSupported)
 	}
+	if diskError(err) {
+		return false // trying again fills the same disk: the user must act first
+	}
 	switch {
 	case errors.Is(err, ErrChecksum), errors.Is(err, ErrNotRegular),
 		errors.Is(err, errBadRedirect), errors.Is(err, errTooManyRedirects),
 		errors.Is(err, grab.ErrBadLength), errors.Is(err, context.Canceled):
 		return false
-	case errors.Is(err, ErrStalled), errors.Is(err, ErrShortBody), errors.Is(err, ErrRangeIgnored),
+	case errors.Is(err, ErrStalled), errors.Is(err, ErrShortBody), errors.Is(err, ErrRangeIgnored), errors.Is(err, ErrRemoteChanged),
 		errors.Is(err, ErrBadContentRange), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
 		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
@@ -88,6 +94,13 @@ func transient(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "GOAWAY") || strings.Contains(msg, "stream error") ||
 		strings.Contains(msg, "server closed idle connection")
+}
+
+// diskError reports the errors of the disk, not of the network, that another
+// attempt cannot cure: full, over quota, file too large, read-only.
+func diskError(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) ||
+		errors.Is(err, syscall.EFBIG) || errors.Is(err, syscall.EROFS)
 }
 
 // backoff returns how long to wait before attempt number n+1 (n >= 1): base·2^(n-1)
@@ -155,6 +168,12 @@ func describe(err error) string {
 		return "connection refused: is the server running?"
 	case errors.Is(err, syscall.ENOSPC):
 		return "disk full: free some space, then Retry (the partial file is kept)"
+	case errors.Is(err, syscall.EDQUOT):
+		return "disk quota exceeded: free some space or ask for a larger quota, then Retry (the partial file is kept)"
+	case errors.Is(err, syscall.EFBIG):
+		return "file too large for this file system (FAT32 stops at 4 GiB): choose a download folder on another file system"
+	case errors.Is(err, syscall.EROFS):
+		return "the download folder is on a read-only file system: choose another folder"
 	case errors.Is(err, ErrChecksum):
 		return err.Error() + " (the damaged partial file was removed)"
 	}
