@@ -29,6 +29,7 @@ type persister struct {
 	stop    chan struct{}
 	done    chan struct{}
 	closed  sync.Once
+	final   bool // the last save, at Close: synced to the disk
 
 	// Guarded by Engine.mu:
 	carried []Record // downloads from the file that are not (yet) in the engine
@@ -245,7 +246,7 @@ func (e *Engine) saveQueue() {
 	e.mu.Lock()
 	q, gen := e.queueLocked(), e.q.gen
 	e.mu.Unlock()
-	tmp, err := writeQueueTemp(e.q.path, q)
+	tmp, err := writeQueueTemp(e.q.path, q, e.q.final)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	switch {
@@ -266,7 +267,7 @@ func (e *Engine) saveQueue() {
 // saveQueueLocked writes the queue file before Add starts any transfer, so
 // that every .part the engine creates is on record as its own.
 func (e *Engine) saveQueueLocked() {
-	tmp, err := writeQueueTemp(e.q.path, e.queueLocked())
+	tmp, err := writeQueueTemp(e.q.path, e.queueLocked(), false)
 	if err == nil {
 		err = commitQueue(tmp, e.q.path)
 	}
@@ -324,6 +325,7 @@ func (e *Engine) closeQueue() {
 	e.q.closed.Do(func() {
 		close(e.q.stop)
 		<-e.q.done
+		e.q.final = true
 		e.saveQueue()
 		e.q.unlock()
 	})

@@ -17,12 +17,16 @@ import (
 )
 
 // A queue file holds the downloads of one folder so that they survive a
-// restart or a crash. Its first line is a header with a SHA-256 of the rest,
-// so a file that was cut short or edited by hand is detected instead of
-// half-read:
+// restart or a crash. It is a header line, a JSON body, and a last line with
+// the body's SHA-256, so a file that was cut short or edited by hand is
+// detected instead of half-read:
 //
-//	potok-queue 1 <sha256 of the JSON body, hex>
+//	potok-queue 1
 //	{"folder": ..., "saved": ..., "files": [...]}
+//	sha256 <hex>
+//
+// The checksum trails the body so that the body can be streamed, one record
+// at a time, without building the whole file in memory first.
 const (
 	queueMagic   = "potok-queue"
 	queueVersion = 1
@@ -59,20 +63,18 @@ type Queue struct {
 // folder, synced, then renamed over the old one, so a crash leaves either the
 // old file or the new one, never a mix.
 func WriteQueue(path string, q Queue) error {
-	tmp, err := writeQueueTemp(path, q)
+	tmp, err := writeQueueTemp(path, q, true)
 	if err != nil {
 		return err
 	}
 	return commitQueue(tmp, path)
 }
 
-// writeQueueTemp writes and syncs q into a new temporary file beside path.
-func writeQueueTemp(path string, q Queue) (string, error) {
-	body, err := json.Marshal(q)
-	if err != nil {
-		return "", fmt.Errorf("encode queue: %w", err)
-	}
-	sum := sha256.Sum256(body)
+// writeQueueTemp writes q into a new temporary file beside path, and syncs it
+// to the disk when sync is set. Without sync a crash of the program still
+// leaves a whole file (the rename is atomic); only a power cut could leave a
+// damaged one, which ReadQueue detects.
+func writeQueueTemp(path string, q Queue, sync bool) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", fmt.Errorf("create folder for the queue file: %w", err)
 	}
@@ -80,12 +82,8 @@ func writeQueueTemp(path string, q Queue) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("save queue: %w", err)
 	}
-	w := bufio.NewWriterSize(tmp, 64<<10)
-	fmt.Fprintf(w, "%s %d %s\n", queueMagic, queueVersion, hex.EncodeToString(sum[:]))
-	w.Write(body)
-	w.WriteByte('\n')
-	err = w.Flush()
-	if err == nil {
+	err = encodeQueue(tmp, q)
+	if err == nil && sync {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
@@ -96,6 +94,37 @@ func writeQueueTemp(path string, q Queue) (string, error) {
 		return "", fmt.Errorf("save queue: %w", err)
 	}
 	return tmp.Name(), nil
+}
+
+// encodeQueue streams q as a queue file: the same bytes as one json.Marshal
+// of q, without holding them all.
+func encodeQueue(out io.Writer, q Queue) error {
+	w := bufio.NewWriterSize(out, 64<<10)
+	h := sha256.New()
+	body := io.MultiWriter(w, h)
+	fmt.Fprintf(w, "%s %d\n", queueMagic, queueVersion)
+	head, err := json.Marshal(struct {
+		Folder string    `json:"folder"`
+		Saved  time.Time `json:"saved"`
+	}{q.Folder, q.Saved})
+	if err != nil {
+		return fmt.Errorf("encode queue: %w", err)
+	}
+	body.Write(head[:len(head)-1]) // without the closing brace
+	io.WriteString(body, `,"files":[`)
+	for i, rec := range q.Files {
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return fmt.Errorf("encode queue: %w", err)
+		}
+		if i > 0 {
+			io.WriteString(body, ",")
+		}
+		body.Write(b)
+	}
+	io.WriteString(body, "]}")
+	fmt.Fprintf(w, "\nsha256 %s\n", hex.EncodeToString(h.Sum(nil)))
+	return w.Flush()
 }
 
 func commitQueue(tmp, path string) error {
@@ -118,21 +147,22 @@ func ReadQueue(r io.Reader) (Queue, error) {
 	if len(data) > maxQueueFile {
 		return Queue{}, fmt.Errorf("%w: larger than %d MiB", ErrCorruptQueue, maxQueueFile>>20)
 	}
-	header, body, ok := bytes.Cut(data, []byte{'\n'})
-	if !ok {
-		return Queue{}, fmt.Errorf("%w: no header line", ErrCorruptQueue)
-	}
-	var magic, sumHex string
-	var version int
-	if n, _ := fmt.Sscanf(string(header), "%s %d %s", &magic, &version, &sumHex); n != 3 || magic != queueMagic {
+	header, rest, ok := bytes.Cut(data, []byte{'\n'})
+	if !ok || string(header) != fmt.Sprintf("%s %d", queueMagic, queueVersion) {
+		if strings.HasPrefix(string(header), queueMagic+" ") {
+			return Queue{}, fmt.Errorf("%w: %q is not version %d, the one this Potok reads", ErrCorruptQueue, header, queueVersion)
+		}
 		return Queue{}, fmt.Errorf("%w: not a queue file", ErrCorruptQueue)
 	}
-	if version != queueVersion {
-		return Queue{}, fmt.Errorf("%w: version %d, this Potok reads version %d", ErrCorruptQueue, version, queueVersion)
+	rest = bytes.TrimSuffix(rest, []byte{'\n'})
+	i := bytes.LastIndexByte(rest, '\n')
+	if i < 0 {
+		return Queue{}, fmt.Errorf("%w: no checksum line (cut short)", ErrCorruptQueue)
 	}
-	body = bytes.TrimSuffix(body, []byte{'\n'})
+	body, trailer := rest[:i], rest[i+1:]
+	sumHex, ok := strings.CutPrefix(string(trailer), "sha256 ")
 	sum := sha256.Sum256(body)
-	if want, err := hex.DecodeString(sumHex); err != nil || !bytes.Equal(want, sum[:]) {
+	if want, err := hex.DecodeString(sumHex); !ok || err != nil || !bytes.Equal(want, sum[:]) {
 		return Queue{}, fmt.Errorf("%w: checksum does not match (cut short or edited)", ErrCorruptQueue)
 	}
 	var q Queue
