@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/dialog"
 
+	"potok/downloader"
 	"potok/downloader/downloadertest"
 )
 
@@ -28,16 +29,45 @@ func (t *DownloadTab) updateDemoButton() {
 	}
 }
 
-// startDemo starts the built-in server (once) and fills the list with its files.
-func (t *DownloadTab) startDemo() {
-	if t.demo == nil {
-		s, err := downloadertest.Listen("127.0.0.1:0",
-			downloadertest.WithTTFB(demoLatency), downloadertest.WithRate(demoRate))
-		if err != nil {
-			dialog.ShowError(fmt.Errorf("start the demo server: %w", err), t.win)
+// demoAddr is where the demo server listens when the port is free, so that
+// demo downloads kept in a folder's queue still work after a restart.
+const demoAddr = "127.0.0.1:47631"
+
+// ensureDemoServer starts the built-in server once.
+func (t *DownloadTab) ensureDemoServer() error {
+	if t.demo != nil {
+		return nil
+	}
+	opts := []downloadertest.Option{downloadertest.WithTTFB(demoLatency), downloadertest.WithRate(demoRate)}
+	s, err := downloadertest.Listen(demoAddr, opts...)
+	if err != nil {
+		s, err = downloadertest.Listen("127.0.0.1:0", opts...) // taken: any port
+	}
+	if err != nil {
+		return fmt.Errorf("start the demo server: %w", err)
+	}
+	t.demo = s
+	return nil
+}
+
+// startDemoServerFor starts the demo server when restored downloads come
+// from it.
+func (t *DownloadTab) startDemoServerFor(files []downloader.FileStatus) {
+	for _, f := range files {
+		if strings.HasPrefix(f.URL, "http://"+demoAddr+"/") {
+			if err := t.ensureDemoServer(); err != nil {
+				t.showProblems(err.Error())
+			}
 			return
 		}
-		t.demo = s
+	}
+}
+
+// startDemo starts the built-in server (once) and fills the list with its files.
+func (t *DownloadTab) startDemo() {
+	if err := t.ensureDemoServer(); err != nil {
+		dialog.ShowError(err, t.win)
+		return
 	}
 	t.URLs.SetText(strings.Join(t.demo.List(demoFiles, demoSize), "\n") + "\n")
 	t.Measure.Note.SetText(fmt.Sprintf("Demo server on loopback: %d files of 1 MiB, %v to first byte, 1 MiB/s per connection.",

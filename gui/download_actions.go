@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -94,15 +95,49 @@ func (t *DownloadTab) ensureEngine() (*downloader.Engine, error) {
 		return t.engine, nil
 	}
 	perHost, rate, _ := t.settingsValues()
+	queue, err := t.queueFile(t.Folder.Text)
+	if err != nil {
+		slog.Warn("downloads will not be kept across restarts", "err", err)
+		queue = ""
+	}
 	e, err := downloader.New(downloader.Options{
 		Dir: t.Folder.Text, Parallel: int(t.Parallel.Value), PerHost: perHost, RateLimit: rate,
+		QueueFile: queue,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot use the folder: %w", err)
 	}
 	t.engine = e
-	t.ChooseFolder.Disable() // one folder per session of downloads; see chooseFolder
 	return e, nil
+}
+
+// restore brings back the list kept for the current folder, if there is one,
+// and continues its unfinished downloads when the setting says so.
+func (t *DownloadTab) restore() {
+	queue, err := t.queueFile(t.Folder.Text)
+	if err != nil {
+		return
+	}
+	if _, err := os.Stat(queue); err != nil {
+		return // nothing kept for this folder: no engine until Download
+	}
+	e, err := t.ensureEngine()
+	if err != nil {
+		t.showProblems(err.Error())
+		return
+	}
+	ids := e.Restore()
+	if err := e.QueueProblem(); err != nil {
+		t.showProblems(err.Error())
+	}
+	if len(ids) == 0 {
+		return
+	}
+	t.startDemoServerFor(e.Snapshot().Files)
+	if t.AutoResume.Checked {
+		e.ResumeAll()
+	}
+	t.Tick()
 }
 
 func (t *DownloadTab) importList() {
@@ -173,10 +208,29 @@ func (t *DownloadTab) Dropped(_ fyne.Position, uris []fyne.URI) {
 
 func (t *DownloadTab) chooseFolder() {
 	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
-		if err != nil || u == nil {
+		if err != nil || u == nil || u.Path() == t.Folder.Text {
 			return
 		}
-		t.setFolder(u.Path())
+		s := Snapshot(t.currentEngine())
+		if s.Queued+s.Running == 0 {
+			t.setFolder(u.Path())
+			return
+		}
+		msg := fmt.Sprintf("%d downloads in %s will be paused. They are kept, and continue when you choose that folder again.",
+			s.Queued+s.Running, t.Folder.Text)
+		dialog.ShowConfirm("Switch folder?", msg, func(ok bool) {
+			if ok {
+				t.setFolder(u.Path())
+			}
+		}, t.win)
 	}, t.win)
 	d.Show()
+}
+
+// Snapshot is e's snapshot, or an empty one when there is no engine yet.
+func Snapshot(e *downloader.Engine) downloader.Snapshot {
+	if e == nil {
+		return downloader.Snapshot{}
+	}
+	return e.Snapshot()
 }

@@ -31,8 +31,9 @@ type DownloadTab struct {
 	PerHost      *widget.Entry // empty: no cap
 	RateLimit    *widget.Entry // like "2MiB", empty: none
 	SettingsNote *widget.Label
+	AutoResume   *widget.Check // continue unfinished downloads when the window opens
 
-	Download, PauseAll, ResumeAll, CancelAll, RetryFailed *widget.Button
+	Download, PauseAll, ResumeAll, CancelAll, RetryFailed, ClearDone *widget.Button
 
 	Files      *widget.List
 	Total      *widget.ProgressBar
@@ -48,6 +49,8 @@ type DownloadTab struct {
 	// async runs slow work (parsing, measuring) off the UI goroutine. Tests
 	// replace it with a direct call: Fyne's test driver runs fyne.Do inline.
 	async func(func())
+	// queueFile says where a folder's queue is kept; tests point it elsewhere.
+	queueFile func(dir string) (string, error)
 
 	// UI state, touched only on the UI goroutine (inside fyne.Do or callbacks).
 	files    []downloader.FileStatus
@@ -67,7 +70,7 @@ type DownloadTab struct {
 // NewDownloadTab builds the tab. It polls nothing until the window's ticker
 // calls Tick.
 func NewDownloadTab(a fyne.App, w fyne.Window) *DownloadTab {
-	t := &DownloadTab{app: a, win: w, async: func(f func()) { go f() }}
+	t := &DownloadTab{app: a, win: w, async: func(f func()) { go f() }, queueFile: downloader.DefaultQueueFile}
 	t.URLs = newListEntry(func() { t.startDownload() }, func(text string) { t.addSource("pasted text", text) })
 	t.URLs.SetPlaceHolder("Paste URLs here, one per line (a line may add sha256:HEX), or drop a .txt file on the window")
 	t.URLs.SetMinRowsVisible(6)
@@ -95,6 +98,9 @@ func NewDownloadTab(a fyne.App, w fyne.Window) *DownloadTab {
 	t.RateLimit.OnChanged = func(string) { t.applySettings() }
 	t.SettingsNote = widget.NewLabel("")
 	t.SettingsNote.Importance = widget.DangerImportance
+	t.AutoResume = widget.NewCheck("Continue unfinished downloads when Potok opens", func(on bool) {
+		t.app.Preferences().SetBool(prefAutoResume, on)
+	})
 
 	t.Download = widget.NewButton("Download", t.startDownload)
 	t.Download.Importance = widget.HighImportance
@@ -102,6 +108,10 @@ func NewDownloadTab(a fyne.App, w fyne.Window) *DownloadTab {
 	t.ResumeAll = widget.NewButton("Resume all", func() { t.withEngine((*downloader.Engine).ResumeAll) })
 	t.CancelAll = widget.NewButton("Cancel all", func() { t.withEngine((*downloader.Engine).CancelAll) })
 	t.RetryFailed = widget.NewButton("Retry failed", func() { t.withEngine((*downloader.Engine).RetryFailed) })
+	t.ClearDone = widget.NewButton("Clear finished", func() {
+		t.withEngine((*downloader.Engine).ClearFinished)
+		t.Tick()
+	})
 
 	t.Files = t.newFileList()
 	t.Total = widget.NewProgressBar()
@@ -111,6 +121,7 @@ func NewDownloadTab(a fyne.App, w fyne.Window) *DownloadTab {
 
 	t.loadSettings()
 	t.Content = t.layout()
+	t.restore()
 	t.updateDemoButton()
 	return t
 }
@@ -123,8 +134,9 @@ func (t *DownloadTab) layout() fyne.CanvasObject {
 		t.ParallelText, t.Parallel,
 		widget.NewLabel("Per host"), t.PerHost,
 		widget.NewLabel("Speed limit"), t.RateLimit,
+		widget.NewLabel(""), t.AutoResume,
 	)
-	actions := container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed, t.Measure.Start)
+	actions := container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed, t.ClearDone, t.Measure.Start)
 	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote)), actions,
 		t.Total, t.TotalsText)
 	logCard := container.NewBorder(widget.NewLabel("Finished"), nil, nil, nil, t.Log)

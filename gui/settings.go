@@ -12,10 +12,11 @@ import (
 
 // Preference keys: settings are remembered between runs.
 const (
-	prefFolder   = "folder"
-	prefParallel = "parallel"
-	prefPerHost  = "perHost"
-	prefRate     = "rateLimit"
+	prefFolder     = "folder"
+	prefParallel   = "parallel"
+	prefPerHost    = "perHost"
+	prefRate       = "rateLimit"
+	prefAutoResume = "autoResume"
 )
 
 // defaultFolder is the user's Downloads folder, then "potok" inside it.
@@ -34,16 +35,38 @@ func (t *DownloadTab) loadSettings() {
 	folder := p.StringWithFallback(prefFolder, defaultFolder())
 	parallel := min(max(p.IntWithFallback(prefParallel, 8), 1), 64)
 	perHost, rate := p.String(prefPerHost), p.String(prefRate)
+	autoResume := p.BoolWithFallback(prefAutoResume, true)
 	t.Folder.SetText(folder)
 	t.Parallel.SetValue(float64(parallel))
 	t.setParallel(t.Parallel.Value)
 	t.PerHost.SetText(perHost)
 	t.RateLimit.SetText(rate)
+	t.AutoResume.SetChecked(autoResume)
 }
 
+// setFolder switches to another download folder. Each folder keeps its own
+// list: the downloads of the old one are paused and kept in its queue file,
+// and those kept for the new one come back.
 func (t *DownloadTab) setFolder(dir string) {
+	if dir == t.Folder.Text && t.currentEngine() != nil {
+		return
+	}
 	t.Folder.SetText(dir)
 	t.app.Preferences().SetString(prefFolder, dir)
+	t.mu.Lock()
+	old := t.engine
+	t.engine = nil
+	t.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	t.files, t.logLines, t.seq, t.wasBusy = nil, nil, 0, false
+	t.Files.Refresh()
+	t.Log.Refresh()
+	t.Total.SetValue(0)
+	t.TotalsText.SetText("No downloads yet.")
+	t.restore()
+	t.updateDemoButton()
 }
 
 // setParallel follows the slider: the label, the preference, and the running
