@@ -59,7 +59,19 @@ func (l *Limiter) Acquire(ctx context.Context) (int, error) {
 	}
 }
 
-// Release frees a slot returned by Acquire.
+// TryAcquire takes a slot only if one is free now and nobody is waiting for
+// one: a caller that can do without (an extra connection for a file that
+// already has one) never overtakes those queued in Acquire.
+func (l *Limiter) TryAcquire() (slot int, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.active < l.limit && l.waiters.Len() == 0 {
+		return l.take(), true
+	}
+	return 0, false
+}
+
+// Release frees a slot returned by Acquire or TryAcquire.
 func (l *Limiter) Release(slot int) {
 	l.mu.Lock()
 	l.releaseLocked(slot)

@@ -118,3 +118,37 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestLimiterTryAcquire(t *testing.T) {
+	l := NewLimiter(2)
+	s1, ok1 := l.TryAcquire()
+	s2, ok2 := l.TryAcquire()
+	if !ok1 || !ok2 || s1 != 1 || s2 != 2 {
+		t.Fatalf("slots %d %v, %d %v; want 1 and 2", s1, ok1, s2, ok2)
+	}
+	if s, ok := l.TryAcquire(); ok {
+		t.Fatalf("got slot %d beyond the limit", s)
+	}
+	// Acquire hands a freed slot to a waiter at once, so a free slot and a
+	// waiter meet only for an instant; a waiter put in by hand stands for it.
+	l.SetLimit(3)
+	l.mu.Lock()
+	l.waiters.PushBack(&waiter{ready: make(chan int, 1)})
+	l.mu.Unlock()
+	if s, ok := l.TryAcquire(); ok {
+		t.Fatalf("TryAcquire took slot %d while another caller waits", s)
+	}
+	l.mu.Lock()
+	l.waiters.Init()
+	l.mu.Unlock()
+	s3, ok := l.TryAcquire()
+	if !ok || s3 != 3 {
+		t.Fatalf("TryAcquire with a free slot and nobody waiting: %d %v", s3, ok)
+	}
+	l.Release(s1)
+	l.Release(s2)
+	l.Release(s3)
+	if l.Active() != 0 {
+		t.Fatalf("active %d after all released", l.Active())
+	}
+}
