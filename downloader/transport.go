@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -42,14 +44,59 @@ func newHTTPClient(o *Options) *http.Client {
 	return &http.Client{Transport: tr, CheckRedirect: checkRedirect}
 }
 
+// CheckRedirect is the redirect policy of the engine's own client, for an
+// Options.HTTPClient of your own: it follows at most 10 redirects, only to http
+// and https, and once a redirect leaves the origin of the first request
+// (scheme, host or port differ) it drops the credentials that request carried
+// (Authorization, Cookie, Cookie2). net/http compares host names only, so it
+// would send them from 127.0.0.1:80 on to 127.0.0.1:8080, another server.
+func CheckRedirect(req *http.Request, via []*http.Request) error { return checkRedirect(req, via) }
+
 func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxRedirects {
+	// via holds the requests made so far: the first one and every redirect
+	// already followed. Following this one makes len(via) redirects.
+	if len(via) > maxRedirects {
 		return fmt.Errorf("stopped after %d redirects: %w", maxRedirects, errTooManyRedirects)
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return fmt.Errorf("redirect to %q refused, only http and https are followed: %w", req.URL.Scheme, errBadRedirect)
 	}
+	if len(via) > 0 {
+		// net/http copied the first request's headers into req just before
+		// calling us. Once the chain has left that origin, even to come back,
+		// none of its credentials go out again (net/http latches the same way).
+		first := origin(via[0].URL)
+		left := origin(req.URL) != first
+		for _, r := range via[1:] {
+			left = left || origin(r.URL) != first
+		}
+		if left {
+			for _, h := range sensitiveHeaders {
+				req.Header.Del(h)
+			}
+		}
+	}
 	return nil
+}
+
+// sensitiveHeaders are sent only to the origin of the first request.
+// Proxy-Authorization is not the server's business: net/http handles it.
+var sensitiveHeaders = []string{"Authorization", "Cookie", "Cookie2"}
+
+// origin is scheme://host:port with the scheme's default port filled in, so
+// that http://h/ and http://h:80/ are one origin and http://h:81/ another.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 var (
