@@ -284,9 +284,6 @@ func TestHostileContentDispositionNames(t *testing.T) {
 		{"empty", `attachment; filename=""`, "$url"},
 	}
 	skip := map[string]string{
-		"reserved COM with a superscript digit": `needs fix: Windows also reserves COM¹ COM² COM³ LPT¹ LPT² LPT³ ` +
-			`(superscript digits), and SafeName keeps "COM¹.txt" as is. Fix in name.go isReservedWindowsName: ` +
-			`compare the stem by runes, not bytes, and take '¹' '²' '³' as well as '0'..'9' after "COM" or "LPT".`,
 	}
 	e := f.engine(downloader.Options{})
 	var ids []downloader.ID
@@ -364,11 +361,6 @@ func TestContentDispositionRawControlBytes(t *testing.T) {
 // another download: the later download of that name would resume from it,
 // putting the hostile server's bytes at the start of a file from elsewhere.
 func TestContentDispositionNameIsAnotherPart(t *testing.T) {
-	t.Skip(`needs fix: a server-suggested (or URL) name ending in ".part" is kept as is, so the finished file ` +
-		`is named "b.bin.part", and a later download of b.bin (without a queue file) takes it for its own partial ` +
-		`file and resumes from it: b.bin starts with the other server's bytes and the first file is gone. Fix in name.go ` +
-		`SafeName: turn a trailing ".part" (any case) into "_part" (e.g. "b.bin_part"), so that no finished ` +
-		`download is ever named like a partial file; engine.go reserveLocked could also refuse such names.`)
 	s := newServer(t)
 	f := newFence(t)
 	e := f.engine(downloader.Options{})

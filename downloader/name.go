@@ -55,7 +55,23 @@ func SafeName(s string) string {
 	if isReservedWindowsName(s) {
 		s = "_" + s
 	}
-	return truncateName(s, MaxNameBytes)
+	return notWorkFile(truncateName(s, MaxNameBytes))
+}
+
+// workSuffixes end the names of the engine's own files beside a download: a
+// finished file named like one could be taken for another download's partial
+// file (and resumed into) or its segment record.
+var workSuffixes = []string{".part", ".part.segments"} // the .part, and its sidecarPath
+
+// notWorkFile renames "x.part" to "x_part", so no download is ever named like
+// the engine's work files.
+func notWorkFile(s string) string {
+	for _, suf := range workSuffixes {
+		if len(s) > len(suf) && strings.EqualFold(s[len(s)-len(suf):], suf) {
+			s = s[:len(s)-len(suf)] + "_" + s[len(s)-len(suf)+1:]
+		}
+	}
+	return s
 }
 
 // isReservedWindowsName reports names Windows maps to devices ("con.txt" too).
@@ -69,11 +85,16 @@ func isReservedWindowsName(s string) bool {
 	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
 		return true
 	}
-	if len(stem) == 4 && (strings.HasPrefix(stem, "COM") || strings.HasPrefix(stem, "LPT")) {
-		c := stem[3]
-		return c >= '0' && c <= '9'
+	// COM0-9 and LPT0-9, and with the superscript digits ¹ ² ³ too.
+	if rest, ok := strings.CutPrefix(stem, "COM"); ok {
+		stem = rest
+	} else if rest, ok := strings.CutPrefix(stem, "LPT"); ok {
+		stem = rest
+	} else {
+		return false
 	}
-	return false
+	r, n := utf8.DecodeRuneInString(stem)
+	return n == len(stem) && (r >= '0' && r <= '9' || r == '¹' || r == '²' || r == '³')
 }
 
 // truncateName cuts s to at most max bytes on a rune boundary, keeping a short

@@ -11,6 +11,13 @@ func TestSafeName(t *testing.T) {
 	long := strings.Repeat("é", 10000) + ".tar.gz"
 	tests := []struct{ in, want string }{
 		{"report.pdf", "report.pdf"},
+		{"b.bin.part", "b.bin_part"},
+		{"B.BIN.PART", "B.BIN_PART"},
+		{"x.part.segments", "x_part.segments"},
+		{".part", "part"},
+		{"COM¹.txt", "_COM¹.txt"},
+		{"lpt³", "_lpt³"},
+		{"COM10.txt", "COM10.txt"},
 		{"../../etc/passwd", "passwd"},
 		{`..\..\windows\system32\cmd.exe`, "cmd.exe"},
 		{"/abs/path/file.txt", "file.txt"},
