@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cavaliergopher/grab/v3"
@@ -32,6 +33,7 @@ type Engine struct {
 	closeIdle func()
 	rate      *byteRate
 	limit     *Limiter
+	conns     atomic.Int32 // connections per file, for SetConnections
 
 	hostMu  sync.Mutex
 	perHost int
@@ -93,6 +95,7 @@ func New(opts Options) (*Engine, error) {
 		events:    eventLog{max: opts.EventLog},
 	}
 	close(e.idle)
+	e.conns.Store(int32(opts.Connections))
 	if opts.QueueFile != "" {
 		e.openQueue(opts.QueueFile)
 	}
@@ -161,7 +164,7 @@ func (e *Engine) newItemLocked(canon string, sum []byte) *item {
 	it.nameKey = strings.ToLower(name)
 	it.part = it.final + ".part"
 	if fi, err := os.Lstat(it.part); err == nil && fi.Mode().IsRegular() {
-		it.done.Store(fi.Size()) // a partial file from an earlier run: resumed
+		it.done.Store(partDone(it.part, fi.Size())) // a partial file from an earlier run: resumed
 	}
 	return it
 }
@@ -184,6 +187,9 @@ func (e *Engine) reserveLocked(name string, id ID) string {
 		}
 		if fi, err := os.Lstat(p + ".part"); err == nil && (!fi.Mode().IsRegular() || e.opts.QueueFile != "") {
 			continue // a symlink or folder where the .part would go is never followed
+		}
+		if fi, err := os.Lstat(sidecarPath(p + ".part")); err == nil && (!fi.Mode().IsRegular() || e.opts.QueueFile != "") {
+			continue // the same for the segments file beside it
 		}
 		e.names[key] = id
 		return cand
@@ -275,6 +281,7 @@ func (e *Engine) removePartLocked(it *item) {
 	if err := os.Remove(it.part); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		e.log.Warn("cannot remove partial file", "path", it.part, "err", err)
 	}
+	removeSidecar(it.part, e.log)
 	it.done.Store(0)
 }
 
@@ -458,16 +465,7 @@ func (e *Engine) retryLocked(it *item) {
 // order, so that files of a busy host never sit on global slots other hosts
 // could use.
 func (e *Engine) admit(ctx context.Context, host string) (release func(), worker int, err error) {
-	var hl *Limiter
-	e.hostMu.Lock()
-	if e.perHost > 0 {
-		hl = e.hosts[host]
-		if hl == nil {
-			hl = NewLimiter(e.perHost)
-			e.hosts[host] = hl
-		}
-	}
-	e.hostMu.Unlock()
+	hl := e.hostLimiter(host)
 	hslot := 0
 	if hl != nil {
 		if hslot, err = hl.Acquire(ctx); err != nil {
@@ -487,4 +485,19 @@ func (e *Engine) admit(ctx context.Context, host string) (release func(), worker
 			hl.Release(hslot)
 		}
 	}, slot, nil
+}
+
+// hostLimiter returns the per-host limiter of host, nil when there is no cap.
+func (e *Engine) hostLimiter(host string) *Limiter {
+	e.hostMu.Lock()
+	defer e.hostMu.Unlock()
+	if e.perHost <= 0 {
+		return nil
+	}
+	hl := e.hosts[host]
+	if hl == nil {
+		hl = NewLimiter(e.perHost)
+		e.hosts[host] = hl
+	}
+	return hl
 }

@@ -642,7 +642,7 @@ func TestCloseKeepsPartsAndLeaksNothing(t *testing.T) {
 func TestLargeFileGetsBigBuffer(t *testing.T) {
 	const size = 20 << 20
 	s := newServer(t)
-	e := newEngine(t, downloader.Options{})
+	e := newEngine(t, downloader.Options{Connections: 1}) // one connection: segments have buffers of their own
 	ids := add(t, e, s.FileURL("big.bin", size))
 	wait(t, e)
 	f := status(t, e, ids[0])

@@ -25,26 +25,28 @@ type item struct {
 	size     atomic.Int64 // -1 while unknown
 	attempts atomic.Int32
 	live     atomic.Pointer[grab.Response]
-	changes  *atomic.Uint64 // the engine's queue version, bumped on state changes; nil without a queue file
+	seg      atomic.Pointer[segState] // the live segmented transfer, if any
+	changes  *atomic.Uint64           // the engine's queue version, bumped on state changes; nil without a queue file
 
-	mu        sync.Mutex
-	want      want
-	running   bool // a goroutine owns the item
-	cancel    context.CancelCauseFunc
-	part      string // absolute path of the .part file
-	final     string // reserved final path; the real one once done
-	nameKey   string // key of the reserved name in Engine.names
-	cdName    string // name from Content-Disposition, used at the final rename
-	noResume  bool   // the server ignored Range once: never ask again
-	etag      string // validators of the file the .part holds bytes of,
-	lastMod   string // sent as If-Range and compared on every resume
-	restarted bool   // already started over once in this run
-	err       error
-	retryAt   time.Time
-	worker    int
-	attemptAt time.Time     // start of the live attempt
-	active    time.Duration // time spent in finished attempts
-	speed     speedMeter
+	mu         sync.Mutex
+	want       want
+	running    bool // a goroutine owns the item
+	cancel     context.CancelCauseFunc
+	part       string // absolute path of the .part file
+	final      string // reserved final path; the real one once done
+	nameKey    string // key of the reserved name in Engine.names
+	cdName     string // name from Content-Disposition, used at the final rename
+	noResume   bool   // the server ignored Range once: never ask again
+	noSegments bool   // a segment's Range was not honoured: one connection from now on
+	etag       string // validators of the file the .part holds bytes of,
+	lastMod    string // sent as If-Range and compared on every resume
+	restarted  bool   // already started over once in this run
+	err        error
+	retryAt    time.Time
+	worker     int
+	attemptAt  time.Time     // start of the live attempt
+	active     time.Duration // time spent in finished attempts
+	speed      speedMeter
 }
 
 func (it *item) State() State { return State(it.state.Load()) }
@@ -58,6 +60,9 @@ func (it *item) setState(s State) {
 // progress returns bytes done and size, from the live transfer when there is one.
 func (it *item) progress() (done, size int64) {
 	size = it.size.Load()
+	if st := it.seg.Load(); st != nil {
+		return st.done.Load(), size
+	}
 	if r := it.live.Load(); r != nil {
 		return r.BytesComplete(), size
 	}

@@ -16,6 +16,14 @@ type Options struct {
 	ChunkSize int    // bytes per read and write; 0 = adaptive (32 KiB, 1 MiB for files of 16 MiB or more)
 	RateLimit int64  // bytes per second for all transfers together; 0 = unlimited
 
+	// Connections is how many connections one file may use (1–32, default
+	// 8; SetConnections changes it later). A file of SegmentThreshold bytes
+	// or more, from a server that accepts ranges, is fetched in segments
+	// over that many connections, each also taking a slot of Parallel and
+	// PerHost. 1 keeps every file on one connection.
+	Connections      int
+	SegmentThreshold int64 // smallest file fetched in segments; default 16 MiB
+
 	StallTimeout  time.Duration // no body byte for this long fails the attempt; default 30 s
 	DialTimeout   time.Duration // default 15 s
 	TLSTimeout    time.Duration // default 15 s
@@ -54,6 +62,10 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Parallel <= 0 {
 		o.Parallel = 8
+	}
+	o.Connections = clampConnections(o.Connections)
+	if o.SegmentThreshold <= 0 {
+		o.SegmentThreshold = DefaultSegmentThreshold
 	}
 	if o.Retries == 0 {
 		o.Retries = 5

@@ -145,7 +145,7 @@ func (e *Engine) itemFromRecord(rec Record, sum []byte) *item {
 		it.setState(StatePaused)
 	}
 	if partErr == nil && partFI.Mode().IsRegular() {
-		it.done.Store(partFI.Size())
+		it.done.Store(partDone(it.part, partFI.Size()))
 	}
 	return it
 }

@@ -22,6 +22,19 @@ type FileStatus struct {
 	RetryAt  time.Time // when queued for a retry, the time of the next attempt
 	Worker   int       // slot running it, 0 when not running
 	Elapsed  time.Duration
+
+	// Connections is how many connections fetch the file now: 0 when not
+	// running, 1 for a single transfer, more for a segmented one.
+	Connections int
+	// Segments are the byte ranges of a file fetched in segments, in file
+	// order; nil for a file fetched over one connection.
+	Segments []SegmentStatus
+}
+
+// SegmentStatus is one byte range of a segmented download: [Start, End),
+// of which the first Done bytes are on disk.
+type SegmentStatus struct {
+	Start, End, Done int64
 }
 
 // Totals sums a Snapshot.
@@ -129,10 +142,14 @@ func (e *Engine) status(it *item, now time.Time) FileStatus {
 	f.Elapsed = it.active
 	if f.State == StateRunning && !it.attemptAt.IsZero() {
 		f.Worker = it.worker
+		f.Connections = 1
 		f.Elapsed += now.Sub(it.attemptAt)
 		f.Speed = it.speed.observe(now, done)
 	}
 	it.mu.Unlock()
+	if st := it.seg.Load(); st != nil {
+		f.Segments, f.Connections = st.status()
+	}
 	if f.Speed > 0 && size >= 0 {
 		f.ETA = time.Duration(float64(max(size-done, 0)) / f.Speed * float64(time.Second))
 	}

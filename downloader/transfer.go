@@ -48,6 +48,10 @@ func (e *Engine) download(ctx context.Context, it *item) error {
 		if e.startOver(it, err) {
 			continue
 		}
+		var gaveUp *gaveUpError
+		if errors.As(err, &gaveUp) {
+			return gaveUp.err // a segment already spent the retries on its own
+		}
 		failures++
 		if !transient(err) || failures > e.opts.Retries {
 			return err
@@ -133,6 +137,11 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	if fi, err := os.Lstat(part); err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s: %w", part, ErrNotRegular)
 	}
+	// A segmented .part is preallocated to its full size, which grab would
+	// take for a finished file: only the segments code may open it.
+	if handled, err := e.resumeSegments(ctx, it); handled {
+		return err
+	}
 	req, err := grab.NewRequest(part, it.url)
 	if err != nil {
 		return fmt.Errorf("build request for %s: %w", it.url, err)
@@ -158,6 +167,10 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	it.live.Store(nil)
 
 	if err := resp.Err(); err != nil {
+		if errors.Is(err, errSegmented) {
+			// The segments go to where redirects led, asked of once.
+			return e.startSegments(ctx, it, resp.HTTPResponse.Request.URL.String())
+		}
 		if fi, serr := os.Lstat(part); serr == nil {
 			it.done.Store(fi.Size()) // what is really kept for the next attempt
 		}
@@ -194,7 +207,7 @@ func (e *Engine) checkResponse(it *item, r *grab.Response) error {
 	case r.DidResume && hr.StatusCode != http.StatusPartialContent:
 		return ErrRangeIgnored
 	case hr.StatusCode == http.StatusPartialContent:
-		start, total, ok := parseContentRange(hr.Header.Get("Content-Range"))
+		start, _, total, ok := parseContentRange(hr.Header.Get("Content-Range"))
 		want := max(asked, 0)
 		if !ok || start != want || (total >= 0 && r.Size() >= 0 && total != r.Size()) {
 			return fmt.Errorf("%w: asked from byte %d, got %q", ErrBadContentRange, want, hr.Header.Get("Content-Range"))
@@ -209,13 +222,16 @@ func (e *Engine) checkResponse(it *item, r *grab.Response) error {
 		it.mu.Unlock()
 		e.changed()
 	}
-	if e.opts.ChunkSize == 0 && r.Request.BufferSize < e.chunkFor(r.Size()) {
-		return errBiggerBuffer // nothing written yet: ask again with a big buffer
-	}
 	if name := NameFromContentDisposition(hr.Header.Get("Content-Disposition")); name != "" {
 		it.mu.Lock()
 		it.cdName = name
 		it.mu.Unlock()
+	}
+	if !r.DidResume && hr.StatusCode == http.StatusOK && e.segmentable(it, hr, r.Size()) {
+		return errSegmented // nothing written yet: the segments take over
+	}
+	if e.opts.ChunkSize == 0 && r.Request.BufferSize < e.chunkFor(r.Size()) {
+		return errBiggerBuffer // nothing written yet: ask again with a big buffer
 	}
 	return nil
 }
@@ -235,34 +251,35 @@ func (e *Engine) chunkFor(size int64) int {
 	return smallChunk
 }
 
-// parseContentRange reads "bytes START-END/TOTAL" (TOTAL may be "*": -1).
-func parseContentRange(v string) (start, total int64, ok bool) {
+// parseContentRange reads "bytes START-END/TOTAL" (TOTAL may be "*": -1);
+// END is the last byte sent, inclusive.
+func parseContentRange(v string) (start, end, total int64, ok bool) {
 	v, ok = strings.CutPrefix(strings.TrimSpace(v), "bytes ")
 	if !ok {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	rng, tot, ok := strings.Cut(v, "/")
 	if !ok {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	s, e, ok := strings.Cut(rng, "-")
 	if !ok {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	start, err1 := strconv.ParseInt(s, 10, 64)
 	end, err2 := strconv.ParseInt(e, 10, 64)
 	if err1 != nil || err2 != nil || start < 0 || end < start {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	total = -1
 	if tot != "*" {
 		t, err := strconv.ParseInt(tot, 10, 64)
 		if err != nil || t <= end {
-			return 0, 0, false
+			return 0, 0, 0, false
 		}
 		total = t
 	}
-	return start, total, true
+	return start, end, total, true
 }
 
 func (e *Engine) wrapGrabError(resp *grab.Response, err error) error {
@@ -290,11 +307,18 @@ func (e *Engine) finish(it *item, resp *grab.Response) error {
 	if size >= 0 && got != size {
 		return fmt.Errorf("%w (%d of %d bytes)", ErrShortBody, got, size)
 	}
-	it.size.Store(got)
-	it.done.Store(got)
 	if cd == "" && resp.HTTPResponse != nil { // grab found the file complete by a HEAD alone
 		cd = NameFromContentDisposition(resp.HTTPResponse.Header.Get("Content-Disposition"))
 	}
+	return e.complete(it, part, got, cd)
+}
+
+// complete verifies a whole .part of got bytes (sha256, when the list gave
+// one), moves it to its final name and reports the file finished. Single and
+// segmented transfers both end here.
+func (e *Engine) complete(it *item, part string, got int64, cd string) error {
+	it.size.Store(got)
+	it.done.Store(got)
 	if it.sum != nil {
 		if err := verifySHA256(part, it.sum); err != nil {
 			if rerr := os.Remove(part); rerr == nil {

@@ -1,0 +1,737 @@
+package downloader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Segmented downloads. A server that limits each connection (most mirrors and
+// CDNs) sends one large file many times sooner over several connections, each
+// asking for a byte range. The file's own slot is its first connection; each
+// further one takes a global and a per-host slot without waiting, so files
+// still queued keep their turn. Every connection writes its range at its
+// offset into one preallocated .part; one that runs out of work takes the
+// upper half of the largest range left (work stealing), so a slow connection
+// never holds up the end. The ranges still to come are saved beside the .part
+// (segment_sidecar.go) for resuming.
+
+// Connections per file and the default segmenting threshold.
+const (
+	DefaultConnections      = 8
+	MaxConnections          = 32
+	DefaultSegmentThreshold = 16 << 20
+)
+
+const (
+	// sidecarEvery is how often a running download saves its segments file;
+	// a crash costs at most this much transfer.
+	sidecarEvery = time.Second
+	// segBufSize is each connection's read and write buffer: with 32
+	// connections, 8 MiB in all.
+	segBufSize = 256 << 10
+)
+
+var segBufPool = sync.Pool{New: func() any { b := make([]byte, segBufSize); return &b }}
+
+// errSegmented ends the first request of a file that will come in segments;
+// checkResponse returns it before grab writes anything.
+var errSegmented = errors.New("large file from a server that accepts ranges: fetching it in segments")
+
+// gaveUpError is a segment that spent the retries on its own: the file fails
+// without the download loop trying it all again as many times more.
+type gaveUpError struct{ err error }
+
+func (g *gaveUpError) Error() string { return g.err.Error() }
+func (g *gaveUpError) Unwrap() error { return g.err }
+
+func clampConnections(n int) int {
+	if n <= 0 {
+		return DefaultConnections
+	}
+	return min(n, MaxConnections)
+}
+
+// SetConnections changes how many connections one file may use (1–32; 0
+// means the default, 8). A running segmented file grows to the new count as
+// slots free, and shrinks as its extra connections finish their ranges.
+func (e *Engine) SetConnections(n int) { e.conns.Store(int32(clampConnections(n))) }
+
+// Connections returns how many connections one file may use.
+func (e *Engine) Connections() int { return int(e.conns.Load()) }
+
+// segmentable reports whether a fresh 200 answer of size bytes should be
+// fetched in segments instead.
+func (e *Engine) segmentable(it *item, hr *http.Response, size int64) bool {
+	if size < e.opts.SegmentThreshold || e.Connections() < 2 || !acceptsByteRanges(hr.Header) {
+		return false
+	}
+	if ce := hr.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return false // offsets into an encoded body are not offsets into the file
+	}
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	return !it.noSegments
+}
+
+func acceptsByteRanges(h http.Header) bool {
+	for _, v := range h.Values("Accept-Ranges") {
+		for _, unit := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(unit), "bytes") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// tryAdmit takes a per-host and a global slot for an extra connection if
+// both are free now and nobody waits for one.
+func (e *Engine) tryAdmit(host string) (release func(), ok bool) {
+	hl := e.hostLimiter(host)
+	hslot := 0
+	if hl != nil {
+		if hslot, ok = hl.TryAcquire(); !ok {
+			return nil, false
+		}
+	}
+	slot, ok := e.limit.TryAcquire()
+	if !ok {
+		if hl != nil {
+			hl.Release(hslot)
+		}
+		return nil, false
+	}
+	return func() {
+		e.limit.Release(slot)
+		if hl != nil {
+			hl.Release(hslot)
+		}
+	}, true
+}
+
+// segment is one byte range [start, end) of the file. Its owner writes from
+// pos on; a thief may lower end, but never below claimed, the end of what
+// the owner is writing now, so no byte is written twice.
+type segment struct {
+	start int64
+	pos   atomic.Int64 // bytes below pos are written
+	// Guarded by segState.mu:
+	end     int64
+	claimed int64
+	owned   bool
+}
+
+// segState is one run of a segmented download.
+type segState struct {
+	e        *Engine
+	it       *item
+	f        *os.File
+	part     string
+	size     int64
+	url      string // the download's URL, as added
+	minSteal int64
+
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	done   atomic.Int64 // bytes on disk
+	conns  atomic.Int32 // live connections; changed under growMu
+	growMu sync.Mutex
+	over   chan struct{} // closed when the last connection ends
+
+	mu        sync.Mutex
+	segs      []*segment // by start
+	target    string     // where the requests go: the URL after redirects
+	etag      string
+	lastMod   string
+	cdName    string
+	err       error // the first failure that ends the run
+	saveMu    sync.Mutex
+	savedDone int64
+	saveFail  bool
+}
+
+// startSegments begins the segmented download of it, whose size and
+// validators the first answer gave, from target (where redirects led). The
+// segments file is written before the .part is preallocated, so a
+// preallocated .part never stands without one.
+func (e *Engine) startSegments(ctx context.Context, it *item, target string) error {
+	size := it.size.Load()
+	it.mu.Lock()
+	sc := sidecar{URL: it.url, ETag: it.etag, LastModified: it.lastMod, Name: it.cdName, Size: size}
+	part := it.part
+	it.mu.Unlock()
+	n := int64(min(e.Connections(), MaxConnections))
+	n = max(min(n, size), 1)
+	for i := range n {
+		a, b := size*i/n, size*(i+1)/n
+		sc.Segments = append(sc.Segments, [3]int64{a, a, b})
+	}
+	if err := writeSidecar(sidecarPath(part), sc, true); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(part, openPartFlags(), 0o644)
+	if err == nil {
+		err = preallocate(f, size)
+		if err != nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		// Nothing was fetched: leave no half-made files behind.
+		os.Remove(part)
+		removeSidecar(part, e.log)
+		return err
+	}
+	return e.runSegments(ctx, e.newSegState(it, f, sc, target))
+}
+
+func openPartFlags() int { return os.O_RDWR | os.O_CREATE | openNoFollow }
+
+// resumeSegments continues a segmented download from its segments file, if
+// there is one, and reports whether it handled the attempt. A segments file
+// that is damaged, of another URL, or does not match the .part beside it
+// cannot be trusted: both are removed and the file starts over.
+func (e *Engine) resumeSegments(ctx context.Context, it *item) (handled bool, err error) {
+	it.mu.Lock()
+	part := it.part
+	it.mu.Unlock()
+	sc, err := loadSidecar(sidecarPath(part))
+	if errors.Is(err, fs.ErrNotExist) {
+		// A .part of no bytes holds nothing: a plain GET, whose answer may
+		// start segments, does better than grab's HEAD and Range.
+		if fi, err := os.Lstat(part); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+			os.Remove(part)
+		}
+		return false, nil
+	}
+	fi, perr := os.Lstat(part)
+	var why string
+	switch {
+	case err != nil:
+		why = err.Error()
+	case perr != nil:
+		why = "no partial file beside it"
+	case !fi.Mode().IsRegular():
+		return true, fmt.Errorf("%s: %w", part, ErrNotRegular)
+	case sc.URL != it.url:
+		why = "it belongs to another URL"
+	case fi.Size() != sc.Size:
+		why = fmt.Sprintf("the partial file holds %d bytes, not %d", fi.Size(), sc.Size)
+	}
+	if why != "" {
+		e.log.Info("segments file not usable: starting the file over", "path", sidecarPath(part), "reason", why)
+		// The .part first: a segments file without its .part is ignored,
+		// while a preallocated .part without one would look finished.
+		if err := os.Remove(part); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return true, fmt.Errorf("remove the partial file to start over: %w", err)
+		}
+		removeSidecar(part, e.log)
+		it.done.Store(0)
+		it.mu.Lock()
+		it.etag, it.lastMod = "", ""
+		it.mu.Unlock()
+		e.changed()
+		return false, nil
+	}
+	f, err := os.OpenFile(part, os.O_RDWR|openNoFollow, 0)
+	if err != nil {
+		return true, fmt.Errorf("open the partial file: %w", err)
+	}
+	it.mu.Lock()
+	it.etag, it.lastMod = sc.ETag, sc.LastModified // of the bytes in this .part
+	if it.cdName == "" {
+		it.cdName = sc.Name
+	}
+	it.mu.Unlock()
+	it.size.Store(sc.Size)
+	e.changed()
+	return true, e.runSegments(ctx, e.newSegState(it, f, sc, it.url))
+}
+
+func (e *Engine) newSegState(it *item, f *os.File, sc sidecar, target string) *segState {
+	st := &segState{
+		e: e, it: it, f: f, part: it.part, size: sc.Size, url: sc.URL,
+		// A split costs a request, worth it for a large half only. Tied to
+		// the threshold so that a lowered threshold also allows small steals.
+		minSteal: min(max(e.opts.SegmentThreshold/16, 64<<10), 1<<20),
+		over:     make(chan struct{}),
+		target:   target, etag: sc.ETag, lastMod: sc.LastModified, cdName: sc.Name,
+	}
+	for _, s := range sc.Segments {
+		seg := &segment{start: s[0], end: s[2], claimed: s[1]}
+		seg.pos.Store(s[1])
+		st.segs = append(st.segs, seg)
+	}
+	sortSegments(st.segs)
+	st.done.Store(sc.Size - sc.left())
+	st.savedDone = st.done.Load()
+	return st
+}
+
+func sortSegments(segs []*segment) {
+	for i := 1; i < len(segs); i++ {
+		for j := i; j > 0 && segs[j].start < segs[j-1].start; j-- {
+			segs[j], segs[j-1] = segs[j-1], segs[j]
+		}
+	}
+}
+
+// runSegments fetches what the segments lack, over the file's own slot and
+// as many extra ones as it can get, saving the segments file every second,
+// and finishes the file or leaves the .part and segments file consistent.
+func (e *Engine) runSegments(ctx context.Context, st *segState) error {
+	it := st.it
+	it.done.Store(st.done.Load())
+	it.seg.Store(st)
+	defer func() {
+		it.done.Store(st.done.Load())
+		it.seg.Store(nil)
+	}()
+	st.ctx, st.cancel = context.WithCancelCause(ctx)
+	defer st.cancel(nil)
+
+	st.conns.Store(1)
+	go st.conn(nil)
+	st.grow()
+	t := time.NewTicker(sidecarEvery)
+	defer t.Stop()
+wait:
+	for {
+		select {
+		case <-st.over:
+			break wait
+		case <-t.C:
+			if st.done.Load() != st.savedDone {
+				st.save()
+			}
+			st.grow() // slots other files gave back
+		}
+	}
+	return st.end(ctx)
+}
+
+// end settles a run whose connections all ended.
+func (st *segState) end(ctx context.Context) error {
+	st.mu.Lock()
+	err := st.err
+	st.mu.Unlock()
+	left := st.left()
+	switch {
+	case errors.Is(err, ErrRangeIgnored), errors.Is(err, ErrBadContentRange):
+		// Ranges cannot be trusted from this server: the whole file again,
+		// over one connection.
+		st.it.mu.Lock()
+		st.it.noSegments = true
+		st.it.mu.Unlock()
+		st.discard()
+		return err
+	case errors.Is(err, ErrRemoteChanged):
+		st.discard() // the bytes kept are of another file
+		return err
+	case err == nil && left == 0:
+		return st.finish()
+	}
+	st.save()
+	st.f.Close()
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	if err == nil {
+		err = fmt.Errorf("%w: %d bytes were not fetched", ErrShortBody, left)
+	}
+	return err
+}
+
+// discard removes the .part and its segments file; the download loop starts
+// the file over.
+func (st *segState) discard() {
+	st.f.Close()
+	if err := os.Remove(st.part); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		st.e.log.Warn("cannot remove partial file", "path", st.part, "err", err)
+	}
+	removeSidecar(st.part, st.e.log)
+	st.done.Store(0)
+}
+
+// finish moves the complete .part into place as a single transfer would, with
+// the server's Last-Modified as its time, then drops the segments file.
+func (st *segState) finish() error {
+	e, it := st.e, st.it
+	if err := st.f.Close(); err != nil {
+		return fmt.Errorf("close the downloaded file: %w", err)
+	}
+	st.mu.Lock()
+	lastMod, cd := st.lastMod, st.cdName
+	st.mu.Unlock()
+	if t, err := http.ParseTime(lastMod); err == nil {
+		os.Chtimes(st.part, t, t)
+	}
+	it.mu.Lock()
+	if it.cdName != "" {
+		cd = it.cdName
+	}
+	it.mu.Unlock()
+	err := e.complete(it, st.part, st.size, cd)
+	switch {
+	case err == nil, errors.Is(err, ErrChecksum): // the .part is gone either way
+		removeSidecar(st.part, e.log)
+	default:
+		// Everything is fetched: say so on disk, so the next attempt only
+		// tries the move again.
+		if f, oerr := os.OpenFile(st.part, os.O_RDWR|openNoFollow, 0); oerr == nil {
+			st.f = f
+			st.save()
+			f.Close()
+		}
+	}
+	return err
+}
+
+func (st *segState) left() int64 {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var n int64
+	for _, s := range st.segs {
+		n += s.end - s.pos.Load()
+	}
+	return n
+}
+
+// save syncs the .part, then records the positions read before the sync:
+// every byte the segments file calls done is on disk.
+func (st *segState) save() {
+	st.saveMu.Lock()
+	defer st.saveMu.Unlock()
+	st.mu.Lock()
+	sc := sidecar{URL: st.url, ETag: st.etag, LastModified: st.lastMod, Name: st.cdName, Size: st.size}
+	var done int64 = st.size
+	for _, s := range st.segs {
+		if pos := s.pos.Load(); pos < s.end {
+			sc.Segments = append(sc.Segments, [3]int64{s.start, pos, s.end})
+			done -= s.end - pos
+		}
+	}
+	st.mu.Unlock()
+	err := syncData(st.f)
+	if err == nil {
+		err = writeSidecar(sidecarPath(st.part), sc, false)
+	}
+	if err != nil {
+		if !st.saveFail {
+			st.e.log.Warn("cannot save download progress", "path", sidecarPath(st.part), "err", err)
+		}
+		st.saveFail = true
+		return
+	}
+	st.saveFail = false
+	st.savedDone = done
+}
+
+// status lists the segments for a Snapshot.
+func (st *segState) status() ([]SegmentStatus, int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]SegmentStatus, len(st.segs))
+	for i, s := range st.segs {
+		out[i] = SegmentStatus{Start: s.start, End: s.end, Done: s.pos.Load() - s.start}
+	}
+	return out, int(st.conns.Load())
+}
+
+// next gives a connection a range to fetch: one nobody owns, else the upper
+// half of the largest range left, or nil when no half is worth a request.
+func (st *segState) next() *segment {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, s := range st.segs {
+		if !s.owned && s.pos.Load() < s.end {
+			s.owned = true
+			return s
+		}
+	}
+	i, rest := st.largestLocked()
+	if i < 0 || rest/2 < st.minSteal {
+		return nil
+	}
+	v := st.segs[i]
+	mid := v.claimed + rest/2
+	ns := &segment{start: mid, end: v.end, claimed: mid, owned: true}
+	ns.pos.Store(mid)
+	v.end = mid
+	st.segs = append(st.segs, nil)
+	copy(st.segs[i+2:], st.segs[i+1:])
+	st.segs[i+1] = ns
+	return ns
+}
+
+// largestLocked finds the owned segment with the most bytes past what its
+// owner claimed.
+func (st *segState) largestLocked() (int, int64) {
+	best, rest := -1, int64(0)
+	for i, s := range st.segs {
+		if r := s.end - s.claimed; s.owned && r > rest {
+			best, rest = i, r
+		}
+	}
+	return best, rest
+}
+
+// workForMore reports whether another connection would find a range.
+func (st *segState) workForMore() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, s := range st.segs {
+		if !s.owned && s.pos.Load() < s.end {
+			return true
+		}
+	}
+	_, rest := st.largestLocked()
+	return rest/2 >= st.minSteal
+}
+
+// grow adds connections while the per-file count, free slots and the work
+// left allow.
+func (st *segState) grow() {
+	st.growMu.Lock()
+	defer st.growMu.Unlock()
+	for {
+		n := st.conns.Load()
+		if n == 0 || int(n) >= st.e.Connections() || st.ctx.Err() != nil || !st.workForMore() {
+			return
+		}
+		release, ok := st.e.tryAdmit(st.it.host)
+		if !ok {
+			return
+		}
+		st.conns.Add(1)
+		go st.conn(release)
+	}
+}
+
+// conn is one connection: it fetches ranges until none is left. An extra
+// connection (release != nil) gives its slots back after each range and
+// takes them again only if nobody queued for them and the per-file count
+// still allows it.
+func (st *segState) conn(release func()) {
+	bp := segBufPool.Get().(*[]byte)
+	defer func() {
+		segBufPool.Put(bp)
+		if release != nil {
+			release()
+		}
+		st.growMu.Lock()
+		if st.conns.Add(-1) == 0 {
+			close(st.over)
+		}
+		st.growMu.Unlock()
+	}()
+	for {
+		seg := st.next()
+		if seg == nil {
+			return
+		}
+		if err := st.fetch(seg, *bp); err != nil {
+			st.fail(err)
+			return
+		}
+		if release != nil {
+			release()
+			release = nil
+			if int(st.conns.Load()) > st.e.Connections() {
+				return
+			}
+			r, ok := st.e.tryAdmit(st.it.host)
+			if !ok {
+				return
+			}
+			release = r
+		}
+		st.grow()
+	}
+}
+
+// fail ends the run with err unless it is already ending.
+func (st *segState) fail(err error) {
+	st.mu.Lock()
+	if st.err == nil && st.ctx.Err() == nil {
+		st.err = err
+	}
+	st.mu.Unlock()
+	st.cancel(err)
+}
+
+// fetch gets seg to its end, retrying on its own: consecutive failures
+// without a byte of progress count against Options.Retries, with backoff and
+// Retry-After as for whole files.
+func (st *segState) fetch(seg *segment, buf []byte) error {
+	e := st.e
+	failures := 0
+	for {
+		if st.ctx.Err() != nil {
+			return context.Cause(st.ctx)
+		}
+		st.mu.Lock()
+		pos, end := seg.pos.Load(), seg.end
+		st.mu.Unlock()
+		if pos >= end {
+			return nil
+		}
+		wrote, err := st.get(seg, buf)
+		if err == nil {
+			failures = 0
+			continue
+		}
+		if st.ctx.Err() != nil {
+			return context.Cause(st.ctx)
+		}
+		if errors.Is(err, ErrRangeIgnored) || errors.Is(err, ErrRemoteChanged) || errors.Is(err, ErrBadContentRange) ||
+			!transient(err) {
+			return err
+		}
+		if wrote > 0 {
+			failures = 0
+		}
+		failures++
+		where := fmt.Sprintf("segment at byte %d", seg.pos.Load())
+		if failures > e.opts.Retries {
+			return &gaveUpError{fmt.Errorf("%s failed %d times: %w", where, failures, err)}
+		}
+		wait := backoff(failures, e.opts.BackoffBase, e.opts.BackoffMax)
+		var se *StatusError
+		if errors.As(err, &se) && se.RetryAfter > 0 {
+			if se.RetryAfter > e.opts.MaxRetryAfter {
+				return &gaveUpError{fmt.Errorf("%s: %w; it asks to come back in %v, try again later", where, err, se.RetryAfter.Round(time.Second))}
+			}
+			wait = max(wait, se.RetryAfter)
+		}
+		e.events.add(Event{Kind: EventRetry, ID: st.it.id, Name: filepath.Base(st.it.final), Attempt: failures,
+			Err: where + ": " + describe(err), RetryIn: wait})
+		t := time.NewTimer(wait)
+		select {
+		case <-st.ctx.Done():
+			t.Stop()
+			return context.Cause(st.ctx)
+		case <-t.C:
+		}
+	}
+}
+
+// get makes one request for what seg lacks and writes what arrives at its
+// offset, stopping exactly at seg's end even when a thief lowers it meanwhile.
+// It returns the bytes written.
+func (st *segState) get(seg *segment, buf []byte) (int64, error) {
+	e := st.e
+	st.mu.Lock()
+	pos, end, target := seg.pos.Load(), seg.end, st.target
+	ifRange := ifRangeValue(st.etag, st.lastMod)
+	st.mu.Unlock()
+	req, err := http.NewRequestWithContext(st.ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return 0, fmt.Errorf("build request for %s: %w", target, err)
+	}
+	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", pos, end-1))
+	req.Header.Set("Accept-Encoding", "identity")
+	req.Header.Set("User-Agent", e.opts.UserAgent)
+	if ifRange != "" {
+		req.Header.Set("If-Range", ifRange)
+	}
+	resp, err := e.grab.HTTPClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	stop, err := st.check(resp, pos, end)
+	if err != nil {
+		return 0, err
+	}
+	var wrote int64
+	for pos < stop {
+		n, rerr := resp.Body.Read(buf[:min(int64(len(buf)), stop-pos)])
+		if n > 0 {
+			st.mu.Lock()
+			lim := min(seg.end, stop)
+			w := max(min(int64(n), lim-pos), 0)
+			seg.claimed = pos + w
+			st.mu.Unlock()
+			if w > 0 {
+				if _, err := st.f.WriteAt(buf[:w], pos); err != nil {
+					return wrote, fmt.Errorf("write %s: %w", st.part, err)
+				}
+				pos += w
+				wrote += w
+				seg.pos.Store(pos)
+				st.done.Add(w)
+			}
+			if err := e.rate.WaitN(st.ctx, n); err != nil {
+				return wrote, err
+			}
+			if pos >= lim {
+				return wrote, nil // the end, or a thief took the rest
+			}
+		}
+		if rerr != nil {
+			if rerr == io.EOF {
+				rerr = fmt.Errorf("%w (%d bytes short)", ErrShortBody, stop-pos)
+			}
+			return wrote, rerr
+		}
+	}
+	return wrote, nil
+}
+
+// check vets the answer to a request for [pos, end) and returns where its
+// body ends. A 200 means the server stopped honouring Range (or, with
+// different validators, that the file changed); a 206 must be for the bytes
+// asked, of a file of the same size and validators.
+func (st *segState) check(resp *http.Response, pos, end int64) (stop int64, err error) {
+	etag, lastMod := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	st.mu.Lock()
+	changed := validatorChanged(st.etag, etag) || validatorChanged(st.lastMod, lastMod)
+	st.mu.Unlock()
+	switch code := resp.StatusCode; {
+	case code == http.StatusPartialContent:
+	case code == http.StatusOK:
+		if changed || (resp.ContentLength >= 0 && resp.ContentLength != st.size) {
+			return 0, ErrRemoteChanged
+		}
+		return 0, ErrRangeIgnored
+	case code == http.StatusRequestedRangeNotSatisfiable:
+		return 0, fmt.Errorf("%w: bytes %d-%d are past its end now", ErrRemoteChanged, pos, end-1)
+	case code < 200 || code > 299:
+		return 0, &StatusError{Code: code, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	default:
+		return 0, fmt.Errorf("%w: answered %d", ErrRangeIgnored, code)
+	}
+	if changed {
+		return 0, ErrRemoteChanged
+	}
+	cr := resp.Header.Get("Content-Range")
+	start, last, total, ok := parseContentRange(cr)
+	switch {
+	case ok && total >= 0 && total != st.size:
+		return 0, fmt.Errorf("%w: it is %d bytes now, was %d", ErrRemoteChanged, total, st.size)
+	case !ok || start != pos || last >= end || (resp.ContentLength >= 0 && resp.ContentLength != last-start+1):
+		// A shorter range than asked is allowed (the rest is asked for next);
+		// any other is not what we would write where we write it.
+		return 0, fmt.Errorf("%w: asked for bytes %d-%d, got %q", ErrBadContentRange, pos, end-1, cr)
+	}
+	st.mu.Lock()
+	if u := resp.Request.URL.String(); u != st.target {
+		st.target = u // redirected: the other connections go straight there
+	}
+	if st.cdName == "" {
+		st.cdName = NameFromContentDisposition(resp.Header.Get("Content-Disposition"))
+	}
+	st.mu.Unlock()
+	return last + 1, nil
+}

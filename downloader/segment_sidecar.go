@@ -1,0 +1,222 @@
+package downloader
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// A segmented download keeps, beside its .part, a small file saying which
+// byte ranges are still to come: "name.ext.part.segments". Its bytes are on
+// disk (fdatasync) before the file that lists them as done is written, and
+// the file is replaced atomically, so after a pause, a crash or a kill -9 the
+// download continues from what the .part really holds. The first line
+// carries a SHA-256 of the rest, so a file cut short or edited by hand is
+// detected and the download starts over rather than trusting it:
+//
+//	potok-segments 1 <sha256 of the JSON body, hex>
+//	{"url": ..., "etag": ..., "size": ..., "segments": [[start, pos, end], ...]}
+//
+// Each segment is [start, end) of which [start, pos) is on disk; segments
+// that finished are left out, so every byte outside [pos, end) of the listed
+// ones is on disk.
+const (
+	sidecarSuffix  = ".segments"
+	sidecarMagic   = "potok-segments"
+	sidecarVersion = 1
+	// maxSidecar and maxSidecarSegments bound what is read: a live download
+	// keeps at most about two segments per connection unfinished.
+	maxSidecar         = 1 << 20
+	maxSidecarSegments = 4096
+	maxSidecarSize     = 1 << 60
+)
+
+// sidecar is the content of a segments file.
+type sidecar struct {
+	URL          string     `json:"url"` // the download's URL, as added
+	ETag         string     `json:"etag,omitempty"`
+	LastModified string     `json:"last_modified,omitempty"`
+	Name         string     `json:"name,omitempty"` // from Content-Disposition
+	Size         int64      `json:"size"`
+	Segments     [][3]int64 `json:"segments"` // unfinished: start, pos, end
+}
+
+var errBadSidecar = errors.New("segments file is damaged")
+
+func sidecarPath(part string) string { return part + sidecarSuffix }
+
+// left is how many bytes the segments still lack.
+func (sc sidecar) left() int64 {
+	var n int64
+	for _, s := range sc.Segments {
+		n += s[2] - s[1]
+	}
+	return n
+}
+
+// check refuses a sidecar whose ranges could not have been written by
+// writeSidecar: out of the file, inverted, or overlapping.
+func (sc sidecar) check() error {
+	if _, err := ParseURL(sc.URL); err != nil {
+		return err
+	}
+	if sc.Size <= 0 || sc.Size > maxSidecarSize {
+		return fmt.Errorf("size %d", sc.Size)
+	}
+	if sc.Name != "" && !plainFileName(sc.Name) {
+		return fmt.Errorf("unsafe file name %q", sc.Name)
+	}
+	if len(sc.Segments) > maxSidecarSegments {
+		return fmt.Errorf("%d segments", len(sc.Segments))
+	}
+	segs := append([][3]int64(nil), sc.Segments...)
+	sort.Slice(segs, func(i, j int) bool { return segs[i][0] < segs[j][0] })
+	var prev int64
+	for _, s := range segs {
+		if s[0] < prev || s[0] > s[1] || s[1] > s[2] || s[0] == s[2] || s[2] > sc.Size {
+			return fmt.Errorf("segment %v does not fit a file of %d bytes", s, sc.Size)
+		}
+		prev = s[2]
+	}
+	return nil
+}
+
+// readSidecar parses a segments file; anything that does not check out is
+// errBadSidecar.
+func readSidecar(r io.Reader) (sidecar, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxSidecar+1))
+	if err != nil {
+		return sidecar{}, fmt.Errorf("read segments file: %w", err)
+	}
+	if len(data) > maxSidecar {
+		return sidecar{}, fmt.Errorf("%w: larger than %d KiB", errBadSidecar, maxSidecar>>10)
+	}
+	header, body, ok := bytes.Cut(data, []byte{'\n'})
+	if !ok {
+		return sidecar{}, fmt.Errorf("%w: no header line", errBadSidecar)
+	}
+	var magic, sumHex string
+	var version int
+	if n, _ := fmt.Sscanf(string(header), "%s %d %s", &magic, &version, &sumHex); n != 3 || magic != sidecarMagic {
+		return sidecar{}, fmt.Errorf("%w: not a segments file", errBadSidecar)
+	}
+	if version != sidecarVersion {
+		return sidecar{}, fmt.Errorf("%w: version %d, this Potok reads version %d", errBadSidecar, version, sidecarVersion)
+	}
+	body = bytes.TrimSuffix(body, []byte{'\n'})
+	sum := sha256.Sum256(body)
+	if want, err := hex.DecodeString(sumHex); err != nil || !bytes.Equal(want, sum[:]) {
+		return sidecar{}, fmt.Errorf("%w: checksum does not match (cut short or edited)", errBadSidecar)
+	}
+	var sc sidecar
+	if err := json.Unmarshal(body, &sc); err != nil {
+		return sidecar{}, fmt.Errorf("%w: %v", errBadSidecar, err)
+	}
+	if err := sc.check(); err != nil {
+		return sidecar{}, fmt.Errorf("%w: %v", errBadSidecar, err)
+	}
+	return sc, nil
+}
+
+// encodeSidecar is the exact content writeSidecar puts on disk.
+func encodeSidecar(sc sidecar) ([]byte, error) {
+	body, err := json.Marshal(sc)
+	if err != nil {
+		return nil, fmt.Errorf("encode segments file: %w", err)
+	}
+	sum := sha256.Sum256(body)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %d %s\n", sidecarMagic, sidecarVersion, hex.EncodeToString(sum[:]))
+	b.Write(body)
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}
+
+// loadSidecar reads the segments file at path; a missing one is fs.ErrNotExist.
+func loadSidecar(path string) (sidecar, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNoFollow, 0)
+	if err != nil {
+		return sidecar{}, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return sidecar{}, fmt.Errorf("%w: not a regular file", errBadSidecar)
+	}
+	return readSidecar(bufio.NewReader(f))
+}
+
+// writeSidecar replaces the segments file at path with sc: written and synced
+// under a temporary name in the same folder, then renamed over it, so a crash
+// leaves the old content or the new, never a mix. A symlink at path is
+// replaced by the rename, not followed. dirSync also syncs the folder, for
+// the first file of a download, which must exist before the .part is
+// preallocated.
+func writeSidecar(path string, sc sidecar, dirSync bool) error {
+	data, err := encodeSidecar(sc)
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("save segments file: %w", err)
+	}
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("save segments file: %w", err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("save segments file: %w", err)
+	}
+	if dirSync {
+		if d, err := os.Open(filepath.Dir(path)); err == nil {
+			d.Sync() // best effort: some systems cannot sync a folder
+			d.Close()
+		}
+	}
+	return nil
+}
+
+// removeSidecar removes the segments file of part, and its temporary file.
+func removeSidecar(part string, log *slog.Logger) {
+	p := sidecarPath(part)
+	for _, name := range []string{p, p + ".tmp"} {
+		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) && log != nil {
+			log.Warn("cannot remove segments file", "path", name, "err", err)
+		}
+	}
+}
+
+// partDone is how many bytes of a .part of partSize bytes are really there:
+// partSize, unless a segments file says the preallocated file has holes.
+// A damaged segments file means starting over: nothing.
+func partDone(part string, partSize int64) int64 {
+	sc, err := loadSidecar(sidecarPath(part))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return partSize
+	case err != nil || sc.Size != partSize:
+		return 0
+	}
+	return sc.Size - sc.left()
+}
