@@ -167,13 +167,16 @@ func writeSidecar(path string, sc sidecar, dirSync bool) error {
 		return err
 	}
 	tmp := path + ".tmp"
-	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("save segments file: %w", err)
-	}
+	removeOurTemp(tmp)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		// Not ours to remove: write beside it under a name of its own.
+		f, err = os.CreateTemp(filepath.Dir(path), filepath.Base(tmp)+"*")
+	}
 	if err != nil {
 		return fmt.Errorf("save segments file: %w", err)
 	}
+	tmp = f.Name()
 	_, err = f.Write(data)
 	if err == nil {
 		err = f.Sync()
@@ -197,14 +200,30 @@ func writeSidecar(path string, sc sidecar, dirSync bool) error {
 	return nil
 }
 
+// removeOurTemp removes a temporary segments file left by a crash. A file
+// of that name that is not empty and does not start like a segments file
+// belongs to someone else and stays.
+func removeOurTemp(tmp string) {
+	f, err := os.OpenFile(tmp, os.O_RDONLY|openNoFollow, 0)
+	if err != nil {
+		return
+	}
+	head := make([]byte, len(sidecarMagic))
+	n, _ := io.ReadFull(f, head)
+	fi, serr := f.Stat()
+	f.Close()
+	if serr == nil && fi.Mode().IsRegular() && (n == 0 || string(head[:n]) == sidecarMagic[:n]) {
+		os.Remove(tmp)
+	}
+}
+
 // removeSidecar removes the segments file of part, and its temporary file.
 func removeSidecar(part string, log *slog.Logger) {
 	p := sidecarPath(part)
-	for _, name := range []string{p, p + ".tmp"} {
-		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) && log != nil {
-			log.Warn("cannot remove segments file", "path", name, "err", err)
-		}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) && log != nil {
+		log.Warn("cannot remove segments file", "path", p, "err", err)
 	}
+	removeOurTemp(p + ".tmp")
 }
 
 // partDone is how many bytes of a .part of partSize bytes are really there:

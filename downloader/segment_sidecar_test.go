@@ -146,3 +146,27 @@ func FuzzReadSidecar(f *testing.F) {
 		}
 	})
 }
+
+// A file named like the temporary segments file that is not one is left
+// alone; a torn temporary file of ours is cleared away.
+func TestSidecarTempOfSomeoneElse(t *testing.T) {
+	dir := t.TempDir()
+	part := filepath.Join(dir, "a.bin.part")
+	tmp := sidecarPath(part) + ".tmp"
+	os.WriteFile(tmp, []byte("a user's file"), 0o644)
+	if err := writeSidecar(sidecarPath(part), sampleSidecar(), false); err != nil {
+		t.Fatal(err)
+	}
+	removeSidecar(part, nil)
+	if b, err := os.ReadFile(tmp); string(b) != "a user's file" {
+		t.Fatalf("someone else's file became %q, %v", b, err)
+	}
+	os.WriteFile(tmp, []byte(sidecarMagic[:5]), 0o644)
+	if err := writeSidecar(sidecarPath(part), sampleSidecar(), false); err != nil {
+		t.Fatal(err)
+	}
+	removeSidecar(part, nil)
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("left %v", ents)
+	}
+}
