@@ -154,7 +154,8 @@ type segState struct {
 	etag      string
 	lastMod   string
 	cdName    string
-	err       error // the first failure that ends the run
+	err       error        // the first failure that ends the run
+	shown     *SegmentList // what status returned last
 	saveMu    sync.Mutex
 	savedDone int64
 	saveFail  bool
@@ -437,15 +438,27 @@ func (st *segState) save() {
 	st.savedDone = done
 }
 
-// status lists the segments for a Snapshot.
-func (st *segState) status() ([]SegmentStatus, int) {
+// status lists the segments for a Snapshot: the same list as last time when
+// nothing moved, so that FileStatus values compare equal.
+func (st *segState) status() (*SegmentList, int) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	out := make([]SegmentStatus, len(st.segs))
+	last := st.shown
+	same := last != nil && len(*last) == len(st.segs)
 	for i, s := range st.segs {
-		out[i] = SegmentStatus{Start: s.start, End: s.end, Done: s.pos.Load() - s.start}
+		if !same {
+			break
+		}
+		same = (*last)[i] == SegmentStatus{Start: s.start, End: s.end, Done: s.pos.Load() - s.start}
 	}
-	return out, int(st.conns.Load())
+	if !same {
+		out := make(SegmentList, len(st.segs))
+		for i, s := range st.segs {
+			out[i] = SegmentStatus{Start: s.start, End: s.end, Done: s.pos.Load() - s.start}
+		}
+		st.shown = &out
+	}
+	return st.shown, int(st.conns.Load())
 }
 
 // next gives a connection a range to fetch: one nobody owns, else the upper

@@ -52,8 +52,12 @@ func rangeStart(r *http.Request) int64 {
 }
 
 // checkSegments fails unless the segments tile [0, size) in order.
-func checkSegments(t *testing.T, segs []downloader.SegmentStatus, size int64) {
+func checkSegments(t *testing.T, list *downloader.SegmentList, size int64) {
 	t.Helper()
+	if list == nil {
+		t.Fatal("no segments shown while running")
+	}
+	segs := *list
 	var at int64
 	for _, s := range segs {
 		if s.Start != at || s.End <= s.Start || s.Done < 0 || s.Done > s.End-s.Start {

@@ -26,10 +26,14 @@ type FileStatus struct {
 	// Connections is how many connections fetch the file now: 0 when not
 	// running, 1 for a single transfer, more for a segmented one.
 	Connections int
-	// Segments are the byte ranges of a file fetched in segments, in file
-	// order; nil for a file fetched over one connection.
-	Segments []SegmentStatus
+	// Segments are the byte ranges of a file fetched in segments while it
+	// runs; nil otherwise. A pointer keeps FileStatus comparable with ==:
+	// it changes only when a range does.
+	Segments *SegmentList
 }
+
+// SegmentList is the byte ranges of a segmented download, in file order.
+type SegmentList []SegmentStatus
 
 // SegmentStatus is one byte range of a segmented download: [Start, End),
 // of which the first Done bytes are on disk.
