@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -126,9 +127,11 @@ type segment struct {
 	start int64
 	pos   atomic.Int64 // bytes below pos are written
 	// Guarded by segState.mu:
-	end     int64
-	claimed int64
-	owned   bool
+	end      int64
+	claimed  int64
+	owned    bool
+	since    time.Time // when it was last taken, and
+	sincePos int64     // pos then: the owner's speed, over retries too
 }
 
 // segState is one run of a segmented download.
@@ -462,44 +465,74 @@ func (st *segState) status() (*SegmentList, int) {
 }
 
 // next gives a connection a range to fetch: one nobody owns, else the upper
-// half of the largest range left, or nil when no half is worth a request.
-func (st *segState) next() *segment {
+// half of the range that will take longest to finish. It returns nil when
+// there is none; later then says one may be worth taking soon.
+func (st *segState) next() (seg *segment, later bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for _, s := range st.segs {
 		if !s.owned && s.pos.Load() < s.end {
-			s.owned = true
-			return s
+			st.ownLocked(s)
+			return s, false
 		}
 	}
-	i, rest := st.largestLocked()
-	if i < 0 || rest/2 < st.minSteal {
-		return nil
+	i, later := st.victimLocked(time.Now())
+	if i < 0 {
+		return nil, later
 	}
 	v := st.segs[i]
-	mid := v.claimed + rest/2
-	ns := &segment{start: mid, end: v.end, claimed: mid, owned: true}
+	mid := v.claimed + (v.end-v.claimed)/2
+	ns := &segment{start: mid, end: v.end, claimed: mid}
 	ns.pos.Store(mid)
+	st.ownLocked(ns)
 	v.end = mid
 	st.segs = append(st.segs, nil)
 	copy(st.segs[i+2:], st.segs[i+1:])
 	st.segs[i+1] = ns
-	return ns
+	return ns, false
 }
 
-// largestLocked finds the owned segment with the most bytes past what its
-// owner claimed.
-func (st *segState) largestLocked() (int, int64) {
-	best, rest := -1, int64(0)
+func (st *segState) ownLocked(s *segment) {
+	s.owned, s.since, s.sincePos = true, time.Now(), s.pos.Load()
+}
+
+// Work stealing costs a new request, and the bytes already on their way to
+// the connection that is cut short are thrown away (on a fast link, whole
+// socket buffers). It pays only against a range that would still take a
+// while at its owner's speed, measured over a while: a stuck one at once.
+const (
+	stealWarmup = 250 * time.Millisecond
+	stealMinETA = 500 * time.Millisecond
+)
+
+// victimLocked picks the owned segment worth splitting that its owner would
+// take longest to finish, -1 if none is; later reports segments whose speed is
+// not known yet.
+func (st *segState) victimLocked(now time.Time) (best int, later bool) {
+	best = -1
+	var bestETA time.Duration
 	for i, s := range st.segs {
-		if r := s.end - s.claimed; s.owned && r > rest {
-			best, rest = i, r
+		rest := s.end - s.claimed
+		if !s.owned || rest/2 < st.minSteal {
+			continue
+		}
+		age := now.Sub(s.since)
+		if age < stealWarmup {
+			later = true
+			continue
+		}
+		eta := time.Duration(math.MaxInt64)
+		if got := s.pos.Load() - s.sincePos; got > 0 {
+			eta = time.Duration(float64(age) * float64(rest) / float64(got))
+		}
+		if eta >= stealMinETA && eta > bestETA {
+			best, bestETA = i, eta
 		}
 	}
-	return best, rest
+	return best, later
 }
 
-// workForMore reports whether another connection would find a range.
+// workForMore reports whether another connection would find a range now.
 func (st *segState) workForMore() bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -508,8 +541,8 @@ func (st *segState) workForMore() bool {
 			return true
 		}
 	}
-	_, rest := st.largestLocked()
-	return rest/2 >= st.minSteal
+	i, _ := st.victimLocked(time.Now())
+	return i >= 0
 }
 
 // grow adds connections while the per-file count, free slots and the work
@@ -549,7 +582,17 @@ func (st *segState) conn(release func()) {
 		st.growMu.Unlock()
 	}()
 	for {
-		seg := st.next()
+		seg, later := st.next()
+		if seg == nil && later {
+			t := time.NewTimer(stealWarmup / 5)
+			select {
+			case <-st.ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			continue
+		}
 		if seg == nil {
 			return
 		}
