@@ -16,23 +16,25 @@ import (
 	"potok/downloader"
 )
 
-const getSynopsis = "get [-j N] [-o DIR] [-i LIST|-] [-retries N] [-rate 2MiB] [-chunk 32KiB] [-queue FILE|-no-queue] [URL...]"
+const getSynopsis = "get [-j N] [-x N] [-o DIR] [-i LIST|-] [-retries N] [-rate 2MiB] [-chunk 32KiB] [-queue FILE|-no-queue] [URL...]"
 
 func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("get", getSynopsis, stderr)
-	jobs := fs.Int("j", 8, "downloads at once")
+	jobs := fs.Int("j", 8, "connections at once, over all downloads (raised to -x when -x is larger and -j is not given)")
+	conns := fs.Int("x", downloader.DefaultConnections, "connections per file (1-32): a file of -segment-min or more from a server that accepts ranges comes in that many pieces at once, each connection taking one of -j's")
 	dir := fs.String("o", ".", "folder to download into (created if missing)")
 	listFile := fs.String("i", "", "read URLs from this file, one per line (- for standard input); a line may add sha256:HEX")
 	retries := fs.Int("retries", 5, "retries per file for transient failures (0 for none)")
-	perHost := fs.Int("per-host", 0, "at most this many downloads at once to one host (0: no cap)")
+	perHost := fs.Int("per-host", 0, "at most this many connections at once to one host (0: no cap)")
 	stall := fs.Duration("stall", downloader.DefaultStallTimeout, "give up an attempt after this long without data")
 	plain := fs.Bool("plain", false, "print a line per finished file instead of live progress bars")
 	quiet := fs.Bool("q", false, "print only failures and the summary")
 	queueFile := fs.String("queue", "", "keep the folder's queue in this file (default: one per folder under the user's config folder)")
 	noQueue := fs.Bool("no-queue", false, "keep no queue: a .part file with the same name is resumed, whoever left it")
-	rate, chunk := byteSize(0), byteSize(0)
+	rate, chunk, segMin := byteSize(0), byteSize(0), byteSize(downloader.DefaultSegmentThreshold)
 	fs.Var(&rate, "rate", "total speed limit, like 2MiB (per second; 0: none)")
 	fs.Var(&chunk, "chunk", "bytes per read and write (default: adaptive, 32KiB, or 1MiB for files of 16MiB or more)")
+	fs.Var(&segMin, "segment-min", "smallest file fetched over several connections")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -40,8 +42,8 @@ func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if *jobs < 1 || *retries < 0 || *perHost < 0 || chunk > 64<<20 {
-		fmt.Fprintln(stderr, "potok get: -j must be at least 1, -retries and -per-host at least 0, -chunk at most 64 MiB")
+	if *jobs < 1 || *retries < 0 || *perHost < 0 || chunk > 64<<20 || *conns < 1 || *conns > downloader.MaxConnections || segMin < 1 {
+		fmt.Fprintln(stderr, "potok get: -j must be at least 1, -retries and -per-host at least 0, -chunk at most 64 MiB, -x from 1 to 32, -segment-min at least 1 byte")
 		return 2
 	}
 	entries, bad, err := collectEntries(*listFile, pos, stdin, stderr)
@@ -72,8 +74,14 @@ func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *noQueue {
 		qf = ""
 	}
+	jobsGiven := false
+	fs.Visit(func(f *flag.Flag) { jobsGiven = jobsGiven || f.Name == "j" })
+	if !jobsGiven && *conns > *jobs {
+		*jobs = *conns // else the extra connections would find no slot
+	}
 	e, err := downloader.New(downloader.Options{
 		Dir: *dir, Parallel: *jobs, PerHost: *perHost, Retries: r,
+		Connections: *conns, SegmentThreshold: int64(segMin),
 		ChunkSize: int(chunk), RateLimit: int64(rate), StallTimeout: *stall,
 		QueueFile: qf,
 	})

@@ -30,6 +30,7 @@ usage:
                             --compute-demo: run the Compute tab's two sweeps)
   potok get [flags] [URL...]  download URLs (or a list with -i) into a folder
   potok bench io [flags]    measure download time at several worker counts
+  potok bench segments [flags]  measure one large file at several connection counts
   potok serve-demo [flags]  serve demo files on loopback and print their URLs
   potok pi [flags]          the notebooks' π integration across worker counts
   potok regress [flags]     random forest vs gradient boosting (R², sklearn's split) across workers
