@@ -13,7 +13,7 @@ GUI_DEPS   := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev 
 # The peers `make bench` measures against, and its tools.
 BENCH_DEPS := aria2 wget2 curl nginx-light hyperfine time bc
 
-.PHONY: bench-regress bench-pi package screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
+.PHONY: bench-segments bench-regress bench-pi package screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -73,6 +73,12 @@ bench-io: go-check
 bench-peers: go-check bench-deps
 	$(GO) build -tags ci -o bin/potok-cli .
 	./bench/peers.sh ./bin/potok-cli
+
+# One 1 GiB file from nginx (limit_rate 20m per connection) over 16
+# connections: potok get -x 16 beside aria2c -x16 -s16, with peak memory.
+bench-segments: go-check
+	$(GO) build -tags ci -o bin/potok-cli .
+	./bench/segments.sh ./bin/potok-cli
 
 # An installable archive (Potok.tar.xz: binary, icon, .desktop file) by the
 # fyne tool, pinned in go.mod as a tool.
