@@ -29,6 +29,8 @@ type Engine struct {
 	dir  string
 	log  *slog.Logger
 	grab *grab.Client
+	// segHTTP makes the requests of segmented downloads (see segmentClient).
+	segHTTP watchClient
 	// closeIdle releases the client's idle connections on Close.
 	closeIdle func()
 	rate      *byteRate
@@ -73,9 +75,9 @@ func New(opts Options) (*Engine, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create download folder: %w; choose a folder you can write to", err)
 	}
-	hc := opts.HTTPClient
+	hc, segHC := opts.HTTPClient, opts.HTTPClient
 	if hc == nil {
-		hc = newHTTPClient(&opts)
+		hc, segHC = newHTTPClient(&opts), segmentClient(&opts)
 	}
 	ctx, stop := context.WithCancelCause(context.Background())
 	e := &Engine{
@@ -91,7 +93,7 @@ func New(opts Options) (*Engine, error) {
 		byID:      make(map[ID]*item),
 		names:     make(map[string]ID),
 		idle:      make(chan struct{}),
-		closeIdle: hc.CloseIdleConnections,
+		closeIdle: func() { hc.CloseIdleConnections(); segHC.CloseIdleConnections() },
 		events:    eventLog{max: opts.EventLog},
 	}
 	close(e.idle)
@@ -103,6 +105,7 @@ func New(opts Options) (*Engine, error) {
 		HTTPClient: watchClient{c: hc, stall: opts.StallTimeout},
 		UserAgent:  opts.UserAgent,
 	}
+	e.segHTTP = watchClient{c: segHC, stall: opts.StallTimeout}
 	return e, nil
 }
 

@@ -81,7 +81,7 @@ func (e *Engine) segmentable(it *item, hr *http.Response, size int64) bool {
 	}
 	it.mu.Lock()
 	defer it.mu.Unlock()
-	return !it.noSegments
+	return !it.noSegments && !it.noResume // a server that got Range wrong once gets no more of them
 }
 
 func acceptsByteRanges(h http.Header) bool {
@@ -93,6 +93,21 @@ func acceptsByteRanges(h http.Header) bool {
 		}
 	}
 	return false
+}
+
+// segmentClient is the engine's own client without HTTP/2. Over HTTP/2 every
+// segment of a file would be a stream of one TCP connection, and a server
+// that limits each connection would limit them all together: segments need
+// connections of their own, as HTTP/1.1 gives.
+func segmentClient(o *Options) *http.Client {
+	c := newHTTPClient(o)
+	if tr, ok := c.Transport.(*http.Transport); ok {
+		var p http.Protocols
+		p.SetHTTP1(true)
+		tr.Protocols = &p
+		tr.ForceAttemptHTTP2 = false
+	}
+	return c
 }
 
 // tryAdmit takes a per-host and a global slot for an extra connection if
@@ -701,7 +716,7 @@ func (st *segState) get(seg *segment, buf []byte) (int64, error) {
 	if ifRange != "" {
 		req.Header.Set("If-Range", ifRange)
 	}
-	resp, err := e.grab.HTTPClient.Do(req)
+	resp, err := e.segHTTP.Do(req)
 	if err != nil {
 		return 0, err
 	}
