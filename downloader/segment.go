@@ -35,8 +35,11 @@ const (
 
 const (
 	// sidecarEvery is how often a running download saves its segments file;
-	// a crash costs at most this much transfer.
+	// a crash of the program costs at most this much transfer. syncEvery is
+	// how often it also makes the .part durable; a crash of the machine
+	// costs at most that much.
 	sidecarEvery = time.Second
+	syncEvery    = 10 * time.Second
 	// segBufSize is each connection's read and write buffer: with 32
 	// connections, 8 MiB in all.
 	segBufSize = 256 << 10
@@ -177,6 +180,7 @@ type segState struct {
 	saveMu    sync.Mutex
 	savedDone int64
 	saveFail  bool
+	synced    [][3]int64 // the unfinished segments as of the last sync of the .part
 }
 
 // startSegments begins the segmented download of it, whose size and
@@ -186,7 +190,7 @@ type segState struct {
 func (e *Engine) startSegments(ctx context.Context, it *item, target string) error {
 	size := it.size.Load()
 	it.mu.Lock()
-	sc := sidecar{URL: it.url, ETag: it.etag, LastModified: it.lastMod, Name: it.cdName, Size: size}
+	sc := sidecar{URL: it.url, ETag: it.etag, LastModified: it.lastMod, Name: it.cdName, Size: size, Boot: bootID()}
 	part := it.part
 	it.mu.Unlock()
 	n := int64(min(e.Connections(), MaxConnections))
@@ -195,6 +199,7 @@ func (e *Engine) startSegments(ctx context.Context, it *item, target string) err
 		a, b := size*i/n, size*(i+1)/n
 		sc.Segments = append(sc.Segments, [3]int64{a, a, b})
 	}
+	sc.Synced = sc.Segments
 	if err := writeSidecar(sidecarPath(part), sc, true); err != nil {
 		return err
 	}
@@ -286,7 +291,7 @@ func (e *Engine) newSegState(it *item, f *os.File, sc sidecar, target string) *s
 		over:     make(chan struct{}),
 		target:   target, etag: sc.ETag, lastMod: sc.LastModified, cdName: sc.Name,
 	}
-	for _, s := range sc.Segments {
+	for _, s := range sc.todo() {
 		seg := &segment{start: s[0], end: s[2], claimed: s[1]}
 		seg.pos.Store(s[1])
 		st.segs = append(st.segs, seg)
@@ -294,6 +299,7 @@ func (e *Engine) newSegState(it *item, f *os.File, sc sidecar, target string) *s
 	sortSegments(st.segs)
 	st.done.Store(sc.Size - sc.left())
 	st.savedDone = st.done.Load()
+	st.synced = sc.Synced
 	return st
 }
 
@@ -324,14 +330,19 @@ func (e *Engine) runSegments(ctx context.Context, st *segState) error {
 	st.grow()
 	t := time.NewTicker(sidecarEvery)
 	defer t.Stop()
+	synced := time.Now()
 wait:
 	for {
 		select {
 		case <-st.over:
 			break wait
-		case <-t.C:
+		case now := <-t.C:
 			if st.done.Load() != st.savedDone {
-				st.save()
+				sync := now.Sub(synced) >= syncEvery
+				st.save(sync)
+				if sync {
+					synced = now
+				}
 			}
 			st.grow() // slots other files gave back
 		}
@@ -360,7 +371,7 @@ func (st *segState) end(ctx context.Context) error {
 	case err == nil && left == 0:
 		return st.finish()
 	}
-	st.save()
+	st.save(true)
 	st.f.Close()
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
@@ -409,7 +420,7 @@ func (st *segState) finish() error {
 		// tries the move again.
 		if f, oerr := os.OpenFile(st.part, os.O_RDWR|openNoFollow, 0); oerr == nil {
 			st.f = f
-			st.save()
+			st.save(true)
 			f.Close()
 		}
 	}
@@ -426,13 +437,14 @@ func (st *segState) left() int64 {
 	return n
 }
 
-// save syncs the .part, then records the positions read before the sync:
-// every byte the segments file calls done is on disk.
-func (st *segState) save() {
+// save records the positions written so far; with sync it first makes the
+// .part durable and records the positions read before the sync as synced
+// too (see segment_sidecar.go).
+func (st *segState) save(sync bool) {
 	st.saveMu.Lock()
 	defer st.saveMu.Unlock()
 	st.mu.Lock()
-	sc := sidecar{URL: st.url, ETag: st.etag, LastModified: st.lastMod, Name: st.cdName, Size: st.size}
+	sc := sidecar{URL: st.url, ETag: st.etag, LastModified: st.lastMod, Name: st.cdName, Size: st.size, Boot: bootID()}
 	var done int64 = st.size
 	for _, s := range st.segs {
 		if pos := s.pos.Load(); pos < s.end {
@@ -441,9 +453,15 @@ func (st *segState) save() {
 		}
 	}
 	st.mu.Unlock()
-	err := syncData(st.f)
+	var err error
+	if sync {
+		if err = syncData(st.f); err == nil {
+			st.synced = sc.Segments
+		}
+	}
+	sc.Synced = st.synced
 	if err == nil {
-		err = writeSidecar(sidecarPath(st.part), sc, false)
+		err = writeSidecar(sidecarPath(st.part), sc, sync)
 	}
 	if err != nil {
 		if !st.saveFail {

@@ -15,7 +15,9 @@ import (
 func sampleSidecar() sidecar {
 	return sidecar{
 		URL: "http://127.0.0.1:8080/f/a.bin?size=100", ETag: `"abc"`, LastModified: "Mon, 01 Jan 2024 00:00:00 GMT",
-		Name: "a.bin", Size: 100, Segments: [][3]int64{{0, 10, 50}, {75, 75, 100}},
+		Name: "a.bin", Size: 100, Boot: bootID(),
+		Segments: [][3]int64{{0, 10, 50}, {75, 75, 100}},
+		Synced:   [][3]int64{{0, 5, 50}, {50, 60, 100}},
 	}
 }
 
@@ -32,6 +34,11 @@ func TestSidecarRoundTripAndAtomicWrite(t *testing.T) {
 	}
 	if got.left() != 65 {
 		t.Fatalf("left %d, want 65", got.left())
+	}
+	// Written in another boot: only what was synced is sure to be there.
+	got.Boot = "another boot"
+	if got.left() != 85 {
+		t.Fatalf("left %d after a restart, want the synced 85", got.left())
 	}
 	// A symlink where the segments file goes is replaced, never written through.
 	victim := filepath.Join(dir, "victim")
@@ -71,6 +78,7 @@ func TestSidecarRejectsDamage(t *testing.T) {
 		"not ours":    []byte("potok-queue 1 00\n{}\n"),
 		"new version": bytes.Replace(good, []byte("potok-segments 1 "), []byte("potok-segments 2 "), 1),
 		"overlap":     reseal(`{"url":"http://h/a","size":100,"segments":[[0,0,60],[50,50,100]]}`),
+		"synced bad":  reseal(`{"url":"http://h/a","size":100,"segments":[],"synced":[[0,0,60],[50,50,100]]}`),
 		"past end":    reseal(`{"url":"http://h/a","size":100,"segments":[[0,0,101]]}`),
 		"pos < start": reseal(`{"url":"http://h/a","size":100,"segments":[[10,5,20]]}`),
 		"empty range": reseal(`{"url":"http://h/a","size":100,"segments":[[10,10,10]]}`),
