@@ -575,3 +575,28 @@ func TestSetConnections(t *testing.T) {
 		t.Fatalf("%d ranged requests at one connection per file", n)
 	}
 }
+
+// A symlink or folder where a download's segments file would go is never
+// followed: the download takes the next free name.
+func TestSegmentsFileNameTakenBySymlink(t *testing.T) {
+	s := newServer(t)
+	dir := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(dir, "ln.bin.part.segments")); err != nil {
+		t.Skip("no symlinks here")
+	}
+	e := newEngine(t, downloader.Options{Dir: dir, Connections: 4, SegmentThreshold: segThreshold})
+	ids := add(t, e, s.FileURL("ln.bin", 300_000))
+	wait(t, e)
+	f := status(t, e, ids[0])
+	if f.State != downloader.StateDone || f.Name != "ln (1).bin" {
+		t.Fatalf("%v as %q: %q", f.State, f.Name, f.Err)
+	}
+	checkFile(t, f.Path, "ln.bin", 300_000)
+	if b, err := os.ReadFile(victim); err != nil || string(b) != "keep" {
+		t.Fatalf("the symlink's target became %q, %v", b, err)
+	}
+}
