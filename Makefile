@@ -1,6 +1,7 @@
 # Potok. Two commands on a fresh Debian machine:
 #   make run    installs what is missing, builds, opens the window (ARGS=--demo for the offline demo)
-#   make test   gofmt check, go vet, go test -race (headless: no X11 or GL headers needed)
+#   make test   gofmt check, go vet, go test -race, then every fuzz target for
+#               FUZZTIME_CI (3s) each (headless: no X11 or GL headers needed)
 
 GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -33,6 +34,7 @@ go-check:
 
 test: go-check fmt-check vet
 	$(GO) test -race -tags ci -count=1 ./...
+	$(call run-fuzz,$(FUZZTIME_CI))
 
 vet:
 	$(GO) vet -tags ci ./...
@@ -41,11 +43,23 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-# Each fuzz target for a while (FUZZTIME=30s by default).
-FUZZTIME ?= 30s
-fuzz:
-	@for t in FuzzParseList FuzzSafeName FuzzContentDisposition; do \
-		$(GO) test -tags ci -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./downloader/ || exit 1; done
+# Every fuzz target in the module for a while (FUZZTIME=30s by default; make
+# test gives each FUZZTIME_CI). Targets are found, not listed: `go test -list`
+# names each package's Fuzz functions, and -fuzz takes one target per run.
+FUZZTIME    ?= 30s
+FUZZTIME_CI ?= 3s
+fuzz: go-check
+	$(call run-fuzz,$(FUZZTIME))
+
+define run-fuzz
+	@found=$$($(GO) test -tags ci -list '^Fuzz' ./...) || exit 1; \
+	targets=$$(echo "$$found" | awk '/^Fuzz/ { n[++k] = $$1; next } /^ok/ { for (i = 1; i <= k; i++) print $$2, n[i]; k = 0 }'); \
+	[ -n "$$targets" ] || { echo "no fuzz targets found"; exit 1; }; \
+	echo "$$targets" | while read -r pkg name; do \
+		echo "fuzz $$name in $$pkg for $(1)"; \
+		$(GO) test -tags ci -run '^$$' -fuzz "^$$name$$" -fuzztime $(1) $$pkg || exit 1; \
+	done
+endef
 
 # The figures in README.md: Go benchmarks, potok bench io, and the side-by-side
 # runs against wget2, curl and aria2c from nginx on loopback.

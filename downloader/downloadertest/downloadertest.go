@@ -73,6 +73,7 @@ type config struct {
 	redirects   int
 	etag        bool
 	hook        func(http.ResponseWriter, *http.Request) bool
+	faultsOn    func(name string) bool // nil: every file
 }
 
 func defaultConfig() config {
@@ -159,6 +160,16 @@ func WithStallAfter(n int64) Option { return func(c *config) { c.stallAfter = n 
 // probe does not use up the fault meant for the download. Without this
 // option (or with k <= 0) every response is faulted.
 func WithFaultCount(k int) Option { return func(c *config) { c.faultCount = k } }
+
+// WithFaultsOn limits the failures of WithFailFirst and the body faults
+// (WithShortBody, WithResetAfter, WithStallAfter) to the files whose name
+// (the part of the path after /f/) match reports true; every other file is
+// served normally, so one server can carry a long healthy list with a few
+// faulty files mixed in (a soak test). WithStatus and WithRedirects are not
+// affected. match is called from many handlers at once.
+func WithFaultsOn(match func(name string) bool) Option {
+	return func(c *config) { c.faultsOn = match }
+}
 
 // WithRedirects answers a file request with a chain of n 302 redirects
 // through /r/<k>/<name> before reaching the real file URL. The query is
@@ -447,7 +458,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string) 
 		s.fail(w, r, s.cfg.status)
 		return
 	}
-	if s.cfg.failFirst > 0 {
+	if s.cfg.failFirst > 0 && s.faultsOn(name) {
 		s.mu.Lock()
 		s.failSeen[name]++
 		n := s.failSeen[name]
@@ -601,6 +612,9 @@ func (s *Server) bodyFault(name string, length int64) (int64, faultKind) {
 			at, kind = f.n, f.kind
 		}
 	}
+	if kind != faultNone && !s.faultsOn(name) {
+		return length, faultNone
+	}
 	if kind == faultNone || s.cfg.faultCount <= 0 {
 		return at, kind
 	}
@@ -612,6 +626,11 @@ func (s *Server) bodyFault(name string, length int64) (int64, faultKind) {
 		return length, faultNone
 	}
 	return at, kind
+}
+
+// faultsOn reports whether the configured faults apply to the file name.
+func (s *Server) faultsOn(name string) bool {
+	return s.cfg.faultsOn == nil || s.cfg.faultsOn(name)
 }
 
 // sendBody writes n bytes of the file starting at off, paced if a rate is
