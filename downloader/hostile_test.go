@@ -283,8 +283,7 @@ func TestHostileContentDispositionNames(t *testing.T) {
 		{"another download's name", `attachment; filename="n00.bin"`, "n00 (1).bin"},
 		{"empty", `attachment; filename=""`, "$url"},
 	}
-	skip := map[string]string{
-	}
+	skip := map[string]string{}
 	e := f.engine(downloader.Options{})
 	var ids []downloader.ID
 	for i, tc := range tests {
