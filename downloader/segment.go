@@ -1,6 +1,7 @@
 package downloader
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -164,7 +166,7 @@ type segState struct {
 
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	done   atomic.Int64 // bytes on disk
+	done   atomic.Int64 // bytes written
 	conns  atomic.Int32 // live connections; changed under growMu
 	growMu sync.Mutex
 	over   chan struct{} // closed when the last connection ends
@@ -296,19 +298,11 @@ func (e *Engine) newSegState(it *item, f *os.File, sc sidecar, target string) *s
 		seg.pos.Store(s[1])
 		st.segs = append(st.segs, seg)
 	}
-	sortSegments(st.segs)
+	slices.SortFunc(st.segs, func(a, b *segment) int { return cmp.Compare(a.start, b.start) })
 	st.done.Store(sc.Size - sc.left())
 	st.savedDone = st.done.Load()
 	st.synced = sc.Synced
 	return st
-}
-
-func sortSegments(segs []*segment) {
-	for i := 1; i < len(segs); i++ {
-		for j := i; j > 0 && segs[j].start < segs[j-1].start; j-- {
-			segs[j], segs[j-1] = segs[j-1], segs[j]
-		}
-	}
 }
 
 // runSegments fetches what the segments lack, over the file's own slot and
