@@ -600,3 +600,21 @@ func TestSegmentsFileNameTakenBySymlink(t *testing.T) {
 		t.Fatalf("the symlink's target became %q, %v", b, err)
 	}
 }
+
+// A running segmented file grows to a raised connection count: the new
+// connections take halves of the ranges in progress.
+func TestSetConnectionsWhileRunning(t *testing.T) {
+	const size = 4 << 20
+	s := newServer(t, dt.WithRate(512<<10))
+	e := newEngine(t, downloader.Options{Connections: 2, SegmentThreshold: segThreshold})
+	ids := add(t, e, s.FileURL("grow.bin", size))
+	waitFor(t, "two connections", func() bool { return status(t, e, ids[0]).Connections == 2 })
+	e.SetConnections(6)
+	waitFor(t, "six connections", func() bool { return status(t, e, ids[0]).Connections == 6 })
+	wait(t, e)
+	f := status(t, e, ids[0])
+	if f.State != downloader.StateDone {
+		t.Fatalf("%v %q", f.State, f.Err)
+	}
+	checkFile(t, f.Path, "grow.bin", size)
+}
