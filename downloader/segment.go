@@ -798,6 +798,9 @@ func (st *segState) check(resp *http.Response, pos, end int64) (stop int64, err 
 	if changed {
 		return 0, ErrRemoteChanged
 	}
+	if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return 0, fmt.Errorf("%w: the range came encoded (%s)", ErrBadContentRange, ce)
+	}
 	cr := resp.Header.Get("Content-Range")
 	start, last, total, ok := parseContentRange(cr)
 	switch {

@@ -216,34 +216,48 @@ func TestSegmentExhaustsRetriesThenRetryResumes(t *testing.T) {
 	onlyFiles(t, e.Dir(), "ex.bin")
 }
 
-// A server that stops honouring Range half way: the file starts over on one
-// connection and never tries segments again.
+// A server that stops honouring Range half way, or sends a range encoded:
+// the file starts over on one connection and never tries segments again.
 func TestSegmentsServerStopsHonouringRange(t *testing.T) {
 	const size = 1 << 20
-	var ranged atomic.Int32
-	s := newServer(t, dt.WithHandlerHook(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Header.Get("Range") != "" && ranged.Add(1) > 3 {
-			r.Header.Del("Range") // from the fourth on: the whole file, 200
-		}
-		return false
-	}))
-	e := newEngine(t, downloader.Options{Connections: 4, SegmentThreshold: segThreshold})
-	ids := add(t, e, s.FileURL("half.bin", size))
-	wait(t, e)
-	f := status(t, e, ids[0])
-	if f.State != downloader.StateDone {
-		t.Fatalf("%v %q", f.State, f.Err)
+	for _, tc := range []struct {
+		name string
+		hook func(w http.ResponseWriter, r *http.Request)
+	}{
+		{"200 to a range", func(w http.ResponseWriter, r *http.Request) {
+			r.Header.Del("Range") // the whole file, 200
+		}},
+		{"encoded range", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Encoding", "gzip")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ranged atomic.Int32
+			s := newServer(t, dt.WithHandlerHook(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Header.Get("Range") != "" && ranged.Add(1) > 3 {
+					tc.hook(w, r) // from the fourth range on
+				}
+				return false
+			}))
+			e := newEngine(t, downloader.Options{Connections: 4, SegmentThreshold: segThreshold})
+			ids := add(t, e, s.FileURL("half.bin", size))
+			wait(t, e)
+			f := status(t, e, ids[0])
+			if f.State != downloader.StateDone {
+				t.Fatalf("%v %q", f.State, f.Err)
+			}
+			checkFile(t, f.Path, "half.bin", size)
+			reqs := s.Requests()
+			last := reqs[len(reqs)-1]
+			if last.Method != http.MethodGet || last.Range != "" {
+				t.Fatalf("last request %s Range %q, want a plain GET of the whole file", last.Method, last.Range)
+			}
+			if ranged.Load() < 4 {
+				t.Fatalf("only %d ranged requests: the fault never struck", ranged.Load())
+			}
+			onlyFiles(t, e.Dir(), "half.bin")
+		})
 	}
-	checkFile(t, f.Path, "half.bin", size)
-	reqs := s.Requests()
-	last := reqs[len(reqs)-1]
-	if last.Method != http.MethodGet || last.Range != "" {
-		t.Fatalf("last request %s Range %q, want a plain GET of the whole file", last.Method, last.Range)
-	}
-	if ranged.Load() < 4 {
-		t.Fatalf("only %d ranged requests: the fault never struck", ranged.Load())
-	}
-	onlyFiles(t, e.Dir(), "half.bin")
 }
 
 // One connection is held up: the others take the rest of its range, and the
