@@ -632,3 +632,31 @@ func TestSetConnectionsWhileRunning(t *testing.T) {
 	}
 	checkFile(t, f.Path, "grow.bin", size)
 }
+
+// Segments go straight to where the first request's redirects led.
+func TestSegmentsFollowRedirectsOnce(t *testing.T) {
+	const size = 1 << 20
+	s := newServer(t, dt.WithRedirects(2))
+	e := newEngine(t, downloader.Options{Connections: 4, SegmentThreshold: segThreshold})
+	ids := add(t, e, s.FileURL("redir.bin", size))
+	wait(t, e)
+	f := status(t, e, ids[0])
+	if f.State != downloader.StateDone {
+		t.Fatalf("%v %q", f.State, f.Err)
+	}
+	checkFile(t, f.Path, "redir.bin", size)
+	hops, ranged := 0, 0
+	for _, r := range s.Requests() {
+		switch {
+		case r.Range != "" && !strings.Contains(r.RawQuery, "redirected=1"):
+			t.Errorf("a range went to %s?%s, not to the redirect's target", r.Path, r.RawQuery)
+		case r.Range != "":
+			ranged++
+		case strings.HasPrefix(r.Path, "/r/"):
+			hops++
+		}
+	}
+	if hops != 1 || ranged < 4 {
+		t.Fatalf("%d intermediate hops, %d ranges; want the chain followed once and at least 4 ranges", hops, ranged)
+	}
+}
