@@ -166,7 +166,7 @@ func (e *Engine) newItemLocked(canon string, sum []byte) *item {
 	it.final = filepath.Join(e.dir, name)
 	it.nameKey = strings.ToLower(name)
 	it.part = it.final + ".part"
-	if fi, err := os.Lstat(it.part); err == nil && fi.Mode().IsRegular() {
+	if fi, err := os.Lstat(it.part); err == nil && plainFile(fi) {
 		it.done.Store(partDone(it.part, fi.Size())) // a partial file from an earlier run: resumed
 	}
 	return it
@@ -188,7 +188,7 @@ func (e *Engine) reserveLocked(name string, id ID) string {
 		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
 			continue // a finished file (or something we cannot inspect): never overwritten
 		}
-		if fi, err := os.Lstat(p + ".part"); err == nil && (!fi.Mode().IsRegular() || e.opts.QueueFile != "") {
+		if fi, err := os.Lstat(p + ".part"); err == nil && (!plainFile(fi) || e.opts.QueueFile != "") {
 			continue // a symlink or folder where the .part would go is never followed
 		}
 		if fi, err := os.Lstat(sidecarPath(p + ".part")); err == nil && (!fi.Mode().IsRegular() || e.opts.QueueFile != "") {

@@ -99,7 +99,7 @@ func (e *Engine) startOver(it *item, err error) bool {
 	it.restarted = true
 	it.noResume = !errors.Is(err, ErrRemoteChanged) // Range works; the file changed
 	it.etag, it.lastMod = "", ""
-	if terr := os.Truncate(it.part, 0); terr != nil && !errors.Is(terr, fs.ErrNotExist) {
+	if terr := truncatePart(it.part); terr != nil && !errors.Is(terr, fs.ErrNotExist) {
 		return false
 	}
 	it.done.Store(0)
@@ -134,7 +134,7 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	part, noResume, ifRange := it.part, it.noResume, ifRangeValue(it.etag, it.lastMod)
 	it.mu.Unlock()
 
-	if fi, err := os.Lstat(part); err == nil && !fi.Mode().IsRegular() {
+	if fi, err := os.Lstat(part); err == nil && !plainFile(fi) {
 		return fmt.Errorf("%s: %w", part, ErrNotRegular)
 	}
 	// A segmented .part is preallocated to its full size, which grab would
@@ -142,7 +142,15 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	if handled, err := e.resumeSegments(ctx, it); handled {
 		return err
 	}
-	req, err := grab.NewRequest(part, it.url)
+	// The engine opens the .part itself, never through a symlink, and grab
+	// writes to that open file: a link planted under the name meanwhile
+	// cannot send the bytes elsewhere.
+	pf, created, err := openPart(part)
+	if err != nil {
+		return err
+	}
+	defer pf.Close()
+	req, err := grab.NewRequest(pinnedPath(pf, part), it.url)
 	if err != nil {
 		return fmt.Errorf("build request for %s: %w", it.url, err)
 	}
@@ -156,7 +164,7 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	}
 	req.BufferSize = e.chunkFor(it.size.Load())
 	req.NoCreateDirectories = true
-	req.NoResume = noResume
+	req.NoResume = noResume || created // an empty new file: a plain GET, no HEAD first
 	req.RateLimiter = e.rate
 	req.BeforeCopy = func(r *grab.Response) error { return e.checkResponse(it, r) }
 
@@ -171,10 +179,16 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 			// The segments go to where redirects led, asked of once.
 			return e.startSegments(ctx, it, resp.HTTPResponse.Request.URL.String())
 		}
+		if fi, serr := pf.Stat(); serr == nil && fi.Size() == 0 && created && stillAt(pf, part) {
+			os.Remove(part) // made for this attempt, which brought nothing
+		}
 		if fi, serr := os.Lstat(part); serr == nil {
 			it.done.Store(fi.Size()) // what is really kept for the next attempt
 		}
 		return e.wrapGrabError(resp, err)
+	}
+	if !stillAt(pf, part) {
+		return fmt.Errorf("%s was replaced during the download: %w", part, ErrNotRegular)
 	}
 	return e.finish(it, resp)
 }

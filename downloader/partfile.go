@@ -1,0 +1,59 @@
+package downloader
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// openPart opens the .part for writing without following a symlink, creating
+// it (exclusively) when it is missing, and refuses anything but a plain file
+// with one name: a hard link would let an append write into a file elsewhere.
+// created reports a new, empty file.
+func openPart(path string) (f *os.File, created bool, err error) {
+	f, err = os.OpenFile(path, os.O_WRONLY|openNoFollow, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|openNoFollow, 0o644)
+		created = err == nil
+	}
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) || errors.Is(err, fs.ErrExist) {
+			return nil, false, fmt.Errorf("%s: %w", path, ErrNotRegular)
+		}
+		return nil, false, fmt.Errorf("open partial file: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, false, fmt.Errorf("open partial file: %w", err)
+	}
+	if !plainFile(fi) {
+		f.Close()
+		return nil, false, fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
+	return f, created, nil
+}
+
+// stillAt reports whether path still names the file f has open: after the
+// transfer, nothing may have been swapped in under the name that the final
+// rename is about to move.
+func stillAt(f *os.File, path string) bool {
+	a, err1 := f.Stat()
+	b, err2 := os.Lstat(path)
+	return err1 == nil && err2 == nil && plainFile(b) && os.SameFile(a, b)
+}
+
+// truncatePart empties a .part without following a symlink put in its place.
+func truncatePart(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|openNoFollow, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !plainFile(fi) {
+		return fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
+	return f.Truncate(0)
+}

@@ -1,0 +1,33 @@
+package downloader
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+)
+
+// plainFile reports a regular file with a single name.
+func plainFile(fi os.FileInfo) bool {
+	if !fi.Mode().IsRegular() {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return !ok || st.Nlink <= 1
+}
+
+var procFD = sync.OnceValue(func() bool {
+	_, err := os.Stat("/proc/self/fd")
+	return err == nil
+})
+
+// pinnedPath names the file f has open in a way no rename or symlink in the
+// download folder can redirect: grab opens its destination by name, so it is
+// given /proc/self/fd/N, which reopens this very file. Without /proc it is
+// the plain path.
+func pinnedPath(f *os.File, path string) string {
+	if !procFD() {
+		return path
+	}
+	return fmt.Sprintf("/proc/self/fd/%d", f.Fd())
+}
