@@ -145,6 +145,19 @@ func (e *Engine) itemFromRecord(rec Record, sum []byte) *item {
 		it.setState(StatePaused)
 	}
 	if partErr == nil && partFI.Mode().IsRegular() {
+		if _, err := os.Lstat(sidecarPath(it.part)); rec.Size > 0 && partFI.Size() == rec.Size && errors.Is(err, os.ErrNotExist) {
+			// As large as the whole file but with no segments file: a
+			// preallocated .part whose record of written ranges is gone
+			// (holes would pass for data), or one finished a moment before
+			// a crash. Only the first is dangerous, and they cannot be told
+			// apart: fetched again.
+			e.log.Info("partial file without its segments file: starting it over", "path", it.part)
+			if err := os.Remove(it.part); err == nil {
+				partFI = nil
+			}
+		}
+	}
+	if partFI != nil && partErr == nil && partFI.Mode().IsRegular() {
 		it.done.Store(partDone(it.part, partFI.Size()))
 	}
 	return it

@@ -310,3 +310,29 @@ func FuzzReadQueue(f *testing.F) {
 		}
 	})
 }
+
+// TestPreallocatedPartWithoutSegmentsFile: a .part of the whole file's size
+// whose segments file is gone may be mostly holes; it must never be taken for
+// a finished download.
+func TestPreallocatedPartWithoutSegmentsFile(t *testing.T) {
+	const size = 300_000
+	s := newServer(t)
+	dir, queue := t.TempDir(), filepath.Join(t.TempDir(), "q.queue")
+	u := s.FileURL("holes.bin", size)
+	abs, _ := filepath.Abs(dir)
+	if err := downloader.WriteQueue(queue, downloader.Queue{Folder: abs, Files: []downloader.Record{{
+		URL: u, Name: "holes.bin", Part: "holes.bin.part", State: "paused", Size: size,
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	// Preallocated: the right length, zeros where no segment wrote.
+	writePart(t, dir, "holes.bin", make([]byte, size))
+	e := queueEngine(t, dir, queue)
+	ids := add(t, e, u)
+	wait(t, e)
+	f := status(t, e, ids[0])
+	if f.State != downloader.StateDone {
+		t.Fatalf("%s %q", f.State, f.Err)
+	}
+	checkFile(t, f.Path, "holes.bin", size)
+}
