@@ -53,7 +53,7 @@ cat "$work/small.md"
 
 echo "== 1 GiB file from nginx on loopback, one connection"
 hyperfine -N --warmup 1 --runs "$(( RUNS < 5 ? RUNS : 5 ))" --prepare "$prep" --export-markdown "$work/big.md" \
-  -n potok   "$potok get -q -o $out -i $work/big.txt" \
+  -n potok   "$potok get -q -x 1 -o $out -i $work/big.txt" \
   -n wget2   "wget2 -q --max-threads=1 -P $out -i $work/big.txt" \
   -n curl    "curl -s -o $out/big.bin $base/big.bin" \
   -n aria2c  "aria2c -q -x1 -s1 -d $out -i $work/big.txt --auto-file-renaming=false --allow-overwrite=true" \
@@ -64,7 +64,7 @@ echo "peak memory (max RSS) for the 1 GiB file:"
 for c in potok wget2 curl aria2c; do
   rm -rf "$out"; mkdir -p "$out"
   case $c in
-    potok)  cmd=("$potok" get -q -o "$out" -i "$work/big.txt") ;;
+    potok)  cmd=("$potok" get -q -x 1 -o "$out" -i "$work/big.txt") ;;
     wget2)  cmd=(wget2 -q --max-threads=1 -P "$out" -i "$work/big.txt") ;;
     curl)   cmd=(curl -s -o "$out/big.bin" "$base/big.bin") ;;
     aria2c) cmd=(aria2c -q -x1 -s1 -d "$out" -i "$work/big.txt") ;;

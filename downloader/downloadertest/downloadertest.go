@@ -654,8 +654,11 @@ func (s *Server) sendBody(w http.ResponseWriter, r *http.Request, name string, o
 			s.wait(r.Context(), time.Until(due))
 		}
 		Fill(name, off+sent, buf[:k])
+		// Counted before the write, so that a client holding the last
+		// byte never reads a count that lacks it; taken back if unsent.
+		s.bytesSent.Add(k)
 		m, err := w.Write(buf[:k])
-		s.bytesSent.Add(int64(m))
+		s.bytesSent.Add(int64(m) - k)
 		sent += int64(m)
 		if err != nil {
 			return
@@ -782,8 +785,9 @@ func (s *Server) writeAll(w http.ResponseWriter, r *http.Request, code int, body
 	if r.Method == http.MethodHead {
 		return
 	}
+	s.bytesSent.Add(int64(len(body)))
 	n, _ := io.WriteString(w, body)
-	s.bytesSent.Add(int64(n))
+	s.bytesSent.Add(int64(n - len(body)))
 }
 
 // bodyAllowed mirrors net/http's rule, so that WithStatus(204) or 304 do not
