@@ -772,7 +772,7 @@ func TestHostileContentLength(t *testing.T) {
 				f.check("len.bin")
 				return
 			}
-			petabyteDiskFull := strings.HasPrefix(tc.name, "1 PB") && strings.Contains(st.Err, "disk full")
+			petabyteDiskFull := strings.HasPrefix(tc.name, "1 PB") && strings.Contains(st.Err, "not enough space: the file needs")
 			if st.State != downloader.StateFailed || !(strings.Contains(st.Err, tc.errHas) || petabyteDiskFull) {
 				t.Fatalf("%v %q, want failed saying %q", st.State, st.Err, tc.errHas)
 			}

@@ -29,7 +29,7 @@ func preallocate(f *os.File, size int64) error {
 		var fs unix.Statfs_t
 		if err := unix.Fstatfs(int(f.Fd()), &fs); err == nil {
 			if free := int64(fs.Bavail) * int64(fs.Bsize); free >= 0 && uint64(need) > uint64(free) {
-				return fmt.Errorf("preallocate %d bytes for %s, %d free: %w", size, f.Name(), free, unix.ENOSPC)
+				return &SpaceError{Path: f.Name(), Need: size, Free: free}
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cavaliergopher/grab/v3"
+	"github.com/dustin/go-humanize"
 )
 
 // Errors the engine reports in its own words.
@@ -36,6 +37,19 @@ var (
 	// (a symlink, say); it is never followed or replaced.
 	ErrNotRegular = errors.New("destination exists and is not a regular file")
 )
+
+// SpaceError reports a file larger than the free space left for it, found
+// before any byte is written. It wraps ENOSPC, like a disk that fills up.
+type SpaceError struct {
+	Path       string
+	Need, Free int64
+}
+
+func (e *SpaceError) Error() string {
+	return fmt.Sprintf("%s: the file needs %s, %s are free", e.Path, humanize.IBytes(uint64(e.Need)), humanize.IBytes(uint64(max(e.Free, 0))))
+}
+
+func (e *SpaceError) Unwrap() error { return syscall.ENOSPC }
 
 // StatusError is an HTTP answer that is not a success.
 type StatusError struct {
@@ -146,6 +160,7 @@ func describe(err error) string {
 		return ""
 	}
 	var se *StatusError
+	var space *SpaceError
 	switch {
 	case errors.As(err, &se):
 		s := err.Error()
@@ -166,6 +181,9 @@ func describe(err error) string {
 		return "connection reset by the server"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused: is the server running?"
+	case errors.As(err, &space):
+		return fmt.Sprintf("not enough space: the file needs %s and the folder's disk has %s free; free some space or choose another folder, then Retry",
+			humanize.IBytes(uint64(space.Need)), humanize.IBytes(uint64(max(space.Free, 0))))
 	case errors.Is(err, syscall.ENOSPC):
 		return "disk full: free some space, then Retry (the partial file is kept)"
 	case errors.Is(err, syscall.EDQUOT):

@@ -565,7 +565,7 @@ func TestSegmentsHugeFileDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := status(t, e, ids[0])
-	if f.State != downloader.StateFailed || !strings.Contains(f.Err, "disk full") || f.Attempts != 1 {
+	if f.State != downloader.StateFailed || !strings.Contains(f.Err, "not enough space: the file needs 1.0 PiB") || f.Attempts != 1 {
 		t.Fatalf("%v after %d attempts: %q", f.State, f.Attempts, f.Err)
 	}
 	onlyFiles(t, e.Dir())
