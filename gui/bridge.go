@@ -54,6 +54,7 @@ func (t *DownloadTab) apply(s downloader.Snapshot, evs []downloader.Event) {
 		changed = s.Files[i] != old[i]
 	}
 	if changed {
+		t.syncRowHeights()
 		t.Files.Refresh()
 	}
 	if len(evs) > 0 {

@@ -29,6 +29,15 @@ func (t *DownloadTab) updateDemoButton() {
 	}
 }
 
+// demoBigSize is the file --autorun adds before the demo list so that the
+// screenshot shows a download in segments: it starts on one connection and
+// grows to 8 (1 MiB/s each) as the small files finish, about 10 s in all.
+// It is not in the list, which Measure speedup fetches at 1 worker too.
+const demoBigSize = 64 << 20
+
+// demoBigURL is that file on the demo server.
+func (t *DownloadTab) demoBigURL() string { return t.demo.FileURL("big.iso", demoBigSize) }
+
 // demoAddr is where the demo server listens when the port is free, so that
 // demo downloads kept in a folder's queue still work after a restart.
 const demoAddr = "127.0.0.1:47631"

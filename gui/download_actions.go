@@ -102,6 +102,7 @@ func (t *DownloadTab) ensureEngine() (*downloader.Engine, error) {
 	}
 	e, err := downloader.New(downloader.Options{
 		Dir: t.Folder.Text, Parallel: int(t.Parallel.Value), PerHost: perHost, RateLimit: rate,
+		Connections: int(t.Connections.Value), SegmentThreshold: t.segmentMin,
 		QueueFile: queue,
 	})
 	if err != nil {

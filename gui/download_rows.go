@@ -19,10 +19,17 @@ type fileRow struct {
 	name, state, info          *widget.Label
 	bar                        *widget.ProgressBar
 	pause, cancel, retry, open *widget.Button
+	expand                     *widget.Button // shows the segments; only for a file fetched in segments
 	id                         downloader.ID
 	last                       downloader.FileStatus // what the row shows now
+	expanded                   bool                  // and whether it shows its segments
 	shown                      bool
 	box                        *fyne.Container
+
+	// The second line of an expanded row.
+	detail  *fyne.Container
+	strip   *SegmentStrip
+	segText *widget.Label
 }
 
 func (t *DownloadTab) newFileList() *widget.List {
@@ -50,10 +57,21 @@ func (t *DownloadTab) newRow() *fileRow {
 	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { t.withEngine(func(e *downloader.Engine) { e.Cancel(r.id) }) })
 	r.retry = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { t.withEngine(func(e *downloader.Engine) { e.Retry(r.id) }) })
 	r.open = widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() { t.openFolder(r.id) })
-	buttons := container.NewHBox(r.pause, r.cancel, r.retry, r.open)
+	r.expand = widget.NewButtonWithIcon("", theme.MenuExpandIcon(), func() { t.toggleSegments(r.id) })
+	r.expand.Importance = widget.LowImportance
+	r.expand.Hide()
+	buttons := container.NewHBox(r.expand, r.pause, r.cancel, r.retry, r.open)
 	left := container.NewGridWithColumns(2, r.name, r.state)
+	leftSize := fyne.NewSize(340, left.MinSize().Height)
 	right := container.NewHBox(r.info, buttons)
-	r.box = container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(340, left.MinSize().Height), left), right, r.bar)
+	main := container.NewBorder(nil, nil, container.NewGridWrap(leftSize, left), right, r.bar)
+
+	r.segText = widget.NewLabel("32 connections · 999 segments")
+	r.segText.Truncation = fyne.TextTruncateEllipsis
+	r.strip = NewSegmentStrip()
+	r.detail = container.NewBorder(nil, nil, container.NewGridWrap(leftSize, r.segText), nil, r.strip)
+	r.detail.Hide()
+	r.box = container.NewBorder(main, nil, nil, nil, r.detail)
 	r.box.Objects = append(r.box.Objects, &rowRef{r: r}) // lets update find the row from the box
 	return r
 }
@@ -79,11 +97,13 @@ func rowOf(o fyne.CanvasObject) *fileRow {
 }
 
 func (r *fileRow) update(t *DownloadTab, f downloader.FileStatus) {
-	if r.shown && f == r.last {
+	exp := t.rowExpanded(&f)
+	if r.shown && f == r.last && exp == r.expanded {
 		return // text shaping is the costly part of a refresh: skip it
 	}
-	r.shown, r.last = true, f
+	r.shown, r.last, r.expanded = true, f, exp
 	r.id = f.ID
+	r.updateSegments(&f, exp)
 	setText(r.name, f.Name)
 	imp := widget.MediumImportance
 	if f.State == downloader.StateFailed {
@@ -104,6 +124,9 @@ func (r *fileRow) update(t *DownloadTab, f downloader.FileStatus) {
 	if e := etaText(f.ETA); e != "" {
 		info += " · ETA " + e
 	}
+	if f.Connections > 1 {
+		info += " · " + plural(f.Connections, "connection")
+	}
 	if f.Attempts > 1 {
 		info += " · " + strconv.Itoa(f.Attempts) + "×"
 	}
@@ -121,6 +144,29 @@ func (r *fileRow) update(t *DownloadTab, f downloader.FileStatus) {
 	setEnabled(r.cancel, f.State != downloader.StateDone && f.State != downloader.StateCancelled)
 	setEnabled(r.retry, f.State == downloader.StateFailed || f.State == downloader.StateCancelled)
 	setEnabled(r.open, f.State == downloader.StateDone)
+}
+
+// updateSegments shows the expand button for a file fetched in segments and,
+// when the row is expanded, the strip. A collapsed row leaves the strip as
+// it was: nobody sees it.
+func (r *fileRow) updateSegments(f *downloader.FileStatus, exp bool) {
+	if f.Segments == nil {
+		r.expand.Hide()
+	} else {
+		icon := theme.MenuExpandIcon()
+		if exp {
+			icon = theme.MenuDropDownIcon()
+		}
+		setIcon(r.expand, icon)
+		r.expand.Show()
+	}
+	if !exp {
+		r.detail.Hide()
+		return
+	}
+	r.strip.SetSegments(f.Size, f.Segments)
+	setText(r.segText, segmentsText(f))
+	r.detail.Show()
 }
 
 func setEnabled(b *widget.Button, on bool) {

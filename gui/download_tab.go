@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"potok/downloader"
@@ -28,10 +29,15 @@ type DownloadTab struct {
 	ChooseFolder *widget.Button
 	Parallel     *widget.Slider
 	ParallelText *widget.Label
-	PerHost      *widget.Entry // empty: no cap
-	RateLimit    *widget.Entry // like "2MiB", empty: none
-	SettingsNote *widget.Label
-	AutoResume   *widget.Check // continue unfinished downloads when the window opens
+	// Connections is how many connections one big file may use; its note
+	// says they come out of the parallel (and per-host) budget.
+	Connections     *widget.Slider
+	ConnectionsText *widget.Label
+	ConnectionsNote *widget.Label
+	PerHost         *widget.Entry // empty: no cap
+	RateLimit       *widget.Entry // like "2MiB", empty: none
+	SettingsNote    *widget.Label
+	AutoResume      *widget.Check // continue unfinished downloads when the window opens
 
 	Download, PauseAll, ResumeAll, CancelAll, RetryFailed, ClearDone *widget.Button
 
@@ -51,6 +57,9 @@ type DownloadTab struct {
 	async func(func())
 	// queueFile says where a folder's queue is kept; tests point it elsewhere.
 	queueFile func(dir string) (string, error)
+	// segmentMin is the engine's SegmentThreshold (0: its default, 16 MiB);
+	// the window has no setting for it, tests lower it.
+	segmentMin int64
 
 	// UI state, touched only on the UI goroutine (inside fyne.Do or callbacks).
 	files    []downloader.FileStatus
@@ -62,6 +71,11 @@ type DownloadTab struct {
 	parsing  bool
 	bulk     []bulkList
 	bulkBox  *fyne.Container
+	// Rows showing their segments, by file; tall are the list indices given
+	// the expanded height (widget.List keeps heights by index). See segments.go.
+	expanded      map[downloader.ID]bool
+	tall          map[int]bool
+	shortH, tallH float32
 
 	pending atomic.Bool // a tick waits in fyne.Do's queue
 	mu      sync.Mutex  // guards engine for the ticker goroutine
@@ -90,6 +104,12 @@ func NewDownloadTab(a fyne.App, w fyne.Window) *DownloadTab {
 	t.Parallel = widget.NewSlider(1, 64)
 	t.Parallel.Step = 1
 	t.Parallel.OnChanged = t.setParallel
+	t.ConnectionsText = widget.NewLabel("")
+	t.Connections = widget.NewSlider(1, downloader.MaxConnections)
+	t.Connections.Step = 1
+	t.Connections.OnChanged = t.setConnections
+	t.ConnectionsNote = widget.NewLabel("")
+	t.ConnectionsNote.SizeName = theme.SizeNameCaptionText
 	t.PerHost = widget.NewEntry()
 	t.PerHost.SetPlaceHolder("no cap")
 	t.PerHost.OnChanged = func(string) { t.applySettings() }
@@ -132,6 +152,8 @@ func (t *DownloadTab) layout() fyne.CanvasObject {
 	settings := container.New(layout.NewFormLayout(),
 		widget.NewLabel("Folder"), container.NewBorder(nil, nil, nil, t.ChooseFolder, t.Folder),
 		t.ParallelText, t.Parallel,
+		t.ConnectionsText, t.Connections,
+		layout.NewSpacer(), t.ConnectionsNote,
 		widget.NewLabel("Per host"), t.PerHost,
 		widget.NewLabel("Speed limit"), t.RateLimit,
 		widget.NewLabel(""), t.AutoResume,

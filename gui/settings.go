@@ -8,12 +8,15 @@ import (
 	"strings"
 
 	"github.com/dustin/go-humanize"
+
+	"potok/downloader"
 )
 
 // Preference keys: settings are remembered between runs.
 const (
 	prefFolder     = "folder"
 	prefParallel   = "parallel"
+	prefConns      = "connections"
 	prefPerHost    = "perHost"
 	prefRate       = "rateLimit"
 	prefAutoResume = "autoResume"
@@ -34,11 +37,14 @@ func (t *DownloadTab) loadSettings() {
 	p := t.app.Preferences()
 	folder := p.StringWithFallback(prefFolder, defaultFolder())
 	parallel := min(max(p.IntWithFallback(prefParallel, 8), 1), 64)
+	conns := min(max(p.IntWithFallback(prefConns, downloader.DefaultConnections), 1), downloader.MaxConnections)
 	perHost, rate := p.String(prefPerHost), p.String(prefRate)
 	autoResume := p.BoolWithFallback(prefAutoResume, true)
 	t.Folder.SetText(folder)
 	t.Parallel.SetValue(float64(parallel))
 	t.setParallel(t.Parallel.Value)
+	t.Connections.SetValue(float64(conns))
+	t.setConnections(t.Connections.Value)
 	t.PerHost.SetText(perHost)
 	t.RateLimit.SetText(rate)
 	t.AutoResume.SetChecked(autoResume)
@@ -61,6 +67,8 @@ func (t *DownloadTab) setFolder(dir string) {
 		old.Close()
 	}
 	t.files, t.logLines, t.seq, t.wasBusy = nil, nil, 0, false
+	t.expanded = nil // IDs are the engine's: another folder's engine reuses them
+	t.syncRowHeights()
 	t.Files.Refresh()
 	t.Log.Refresh()
 	t.Total.SetValue(0)
@@ -78,6 +86,40 @@ func (t *DownloadTab) setParallel(v float64) {
 	if e := t.currentEngine(); e != nil {
 		e.SetLimit(n)
 	}
+	t.updateConnectionsNote()
+}
+
+// setConnections follows the connections slider like setParallel.
+func (t *DownloadTab) setConnections(v float64) {
+	n := int(v)
+	t.ConnectionsText.SetText(fmt.Sprintf("Connections per file: %d", n))
+	t.app.Preferences().SetInt(prefConns, n)
+	if e := t.currentEngine(); e != nil {
+		e.SetConnections(n)
+	}
+	t.updateConnectionsNote()
+}
+
+// updateConnectionsNote says where a big file's connections come from: each
+// takes a slot of the parallel downloads, and of the per-host cap. Short fixed
+// lines: a wrapped label in a form row gets a height of its own choosing.
+func (t *DownloadTab) updateConnectionsNote() {
+	if t.ConnectionsNote == nil || t.PerHost == nil {
+		return // still being built
+	}
+	n := min(int(t.Connections.Value), int(t.Parallel.Value))
+	perHost, _, _ := t.settingsValues()
+	slot := "a parallel download slot"
+	if perHost > 0 {
+		slot = "a parallel and a per-host slot"
+		n = min(n, perHost)
+	}
+	thr := t.segmentMin
+	if thr <= 0 {
+		thr = downloader.DefaultSegmentThreshold
+	}
+	setText(t.ConnectionsNote, fmt.Sprintf("Files of %s+ use several connections,\neach taking %s:\none file alone gets up to %d now.",
+		humanize.IBytes(uint64(thr)), slot, max(n, 1)))
 }
 
 // settingsValues reads the per-host cap and the speed limit, or says which
@@ -104,6 +146,7 @@ func (t *DownloadTab) settingsValues() (perHost int, rate int64, err error) {
 // to the running engine.
 func (t *DownloadTab) applySettings() {
 	perHost, rate, err := t.settingsValues()
+	t.updateConnectionsNote()
 	if err != nil {
 		t.SettingsNote.SetText(err.Error())
 		t.SettingsNote.Show()

@@ -12,12 +12,14 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+
+	"potok/downloader"
 )
 
 // Options set how the window starts.
 type Options struct {
 	Demo    bool     // fill the list from the built-in loopback server at start
-	AutoRun bool     // then press Download, and Measure speedup once it is done (for screenshots)
+	AutoRun bool     // then press Download (with a big demo file in segments, its row expanded), and Measure speedup once it is done (for screenshots)
 	Lists   []string // URL list files to load at start
 	Compute bool     // open the Compute tab and run its two sweeps
 }
@@ -60,11 +62,12 @@ func Run(a fyne.App, opts Options) {
 	for _, path := range opts.Lists {
 		mw.Downloads.load(path)
 	}
-	if opts.Demo || (opts.AutoRun && len(opts.Lists) == 0) {
+	demo := opts.Demo || (opts.AutoRun && len(opts.Lists) == 0)
+	if demo {
 		mw.Downloads.startDemo()
 	}
 	if opts.AutoRun {
-		go autoRun(ctx, mw.Downloads)
+		go autoRun(ctx, mw.Downloads, demo && mw.Downloads.demo != nil)
 	}
 	if opts.Compute {
 		mw.Tabs.SelectIndex(2)
@@ -105,19 +108,45 @@ func (mw *MainWindow) run(stop <-chan struct{}) {
 }
 
 // autoRun presses Download, waits for the batch to settle, then presses
-// Measure speedup: what `make screenshots` shows.
-func autoRun(ctx context.Context, t *DownloadTab) {
+// Measure speedup: what `make screenshots` shows. With the demo it first adds
+// the big demo file and expands its row once it comes in segments.
+func autoRun(ctx context.Context, t *DownloadTab, big bool) {
 	select {
 	case <-time.After(time.Second): // let the window appear first
 	case <-ctx.Done():
 		return
 	}
-	fyne.Do(t.startDownload)
+	// DoAndWait: big is shared with the UI goroutine.
+	fyne.DoAndWait(func() {
+		if big {
+			if err := t.add([]downloader.Entry{{URL: t.demoBigURL()}}); err != nil {
+				t.showProblems(err.Error())
+				big = false
+			}
+		}
+		t.startDownload()
+	})
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(200 * time.Millisecond):
+		}
+		if big {
+			fyne.DoAndWait(func() {
+				u := t.demoBigURL()
+				for _, f := range t.files {
+					if f.URL != u {
+						continue
+					}
+					if f.Segments != nil {
+						t.toggleSegments(f.ID)
+					}
+					// Expanded, or it will never be: done, failed or paused.
+					big = f.Segments == nil && (f.State == downloader.StateQueued || f.State == downloader.StateRunning)
+				}
+			})
+			continue
 		}
 		if e := t.currentEngine(); e != nil && e.Wait(ctx) == nil && e.Snapshot().Done > 0 {
 			fyne.Do(t.Measure.start)
