@@ -63,7 +63,7 @@ endef
 
 # The figures in README.md: Go benchmarks, potok bench io, and the side-by-side
 # runs against wget2, curl and aria2c from nginx on loopback.
-bench: bench-go bench-io bench-pi bench-regress bench-peers
+bench: bench-go bench-io bench-pi bench-regress bench-peers bench-segments
 
 # potok regress beside scikit-learn on the same CSV (Debian's python3-sklearn).
 bench-regress: go-check
