@@ -3,37 +3,31 @@ package downloader
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"syscall"
 )
 
-// openPart opens the .part for writing without following a symlink, creating
-// it (exclusively) when it is missing, and refuses anything but a plain file
-// with one name: a hard link would let an append write into a file elsewhere.
-// created reports a new, empty file.
-func openPart(path string) (f *os.File, created bool, err error) {
-	f, err = os.OpenFile(path, os.O_WRONLY|openNoFollow, 0)
-	if errors.Is(err, fs.ErrNotExist) {
-		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|openNoFollow, 0o644)
-		created = err == nil
-	}
+// openPart opens an existing .part for writing without following a symlink,
+// and refuses anything but a plain file with one name: a hard link would let
+// an append write into a file elsewhere.
+func openPart(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|openNoFollow, 0)
 	if err != nil {
-		if errors.Is(err, syscall.ELOOP) || errors.Is(err, fs.ErrExist) {
-			return nil, false, fmt.Errorf("%s: %w", path, ErrNotRegular)
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
 		}
-		return nil, false, fmt.Errorf("open partial file: %w", err)
+		return nil, fmt.Errorf("open partial file: %w", err)
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, false, fmt.Errorf("open partial file: %w", err)
+		return nil, fmt.Errorf("open partial file: %w", err)
 	}
 	if !plainFile(fi) {
 		f.Close()
-		return nil, false, fmt.Errorf("%s: %w", path, ErrNotRegular)
+		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
 	}
-	return f, created, nil
+	return f, nil
 }
 
 // stillAt reports whether path still names the file f has open: after the
