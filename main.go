@@ -26,7 +26,8 @@ const usage = `Potok downloads many files at once.
 usage:
   potok [--demo] [--autorun] [LIST.txt...]
                             open the window with these lists (--demo: the offline demo
-                            list; --autorun: press Download, then Measure speedup;
+                            list; --autorun: press Download (with a 64 MiB demo file in
+                            segments), then Measure speedup;
                             --compute-demo: run the Compute tab's two sweeps)
   potok get [flags] [URL...]  download URLs (or a list with -i) into a folder
   potok bench io [flags]    measure download time at several worker counts
