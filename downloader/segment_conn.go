@@ -1,0 +1,246 @@
+package downloader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// One connection of a segmented download: its requests, their checks, and
+// its retries.
+
+// conn is one connection: it fetches ranges until none is left. An extra
+// connection (release != nil) gives its slots back after each range and
+// takes them again only if nobody queued for them and the per-file count
+// still allows it.
+func (st *segState) conn(release func()) {
+	bp := segBufPool.Get().(*[]byte)
+	defer func() {
+		segBufPool.Put(bp)
+		if release != nil {
+			release()
+		}
+		st.growMu.Lock()
+		if st.conns.Add(-1) == 0 {
+			close(st.over)
+		}
+		st.growMu.Unlock()
+	}()
+	for {
+		seg, later := st.next()
+		if seg == nil && later {
+			t := time.NewTimer(stealWarmup / 5)
+			select {
+			case <-st.ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			continue
+		}
+		if seg == nil {
+			return
+		}
+		if err := st.fetch(seg, *bp); err != nil {
+			st.fail(err)
+			return
+		}
+		if release != nil {
+			release()
+			release = nil
+			if int(st.conns.Load()) > st.e.Connections() {
+				return
+			}
+			r, ok := st.e.tryAdmit(st.it.host)
+			if !ok {
+				return
+			}
+			release = r
+		}
+		st.grow()
+	}
+}
+
+// fail ends the run with err unless it is already ending.
+func (st *segState) fail(err error) {
+	st.mu.Lock()
+	if st.err == nil && st.ctx.Err() == nil {
+		st.err = err
+	}
+	st.mu.Unlock()
+	st.cancel(err)
+}
+
+// fetch gets seg to its end, retrying on its own: consecutive failures
+// without a byte of progress count against Options.Retries, with backoff and
+// Retry-After as for whole files.
+func (st *segState) fetch(seg *segment, buf []byte) error {
+	e := st.e
+	failures := 0
+	for {
+		if st.ctx.Err() != nil {
+			return context.Cause(st.ctx)
+		}
+		st.mu.Lock()
+		pos, end := seg.pos.Load(), seg.end
+		st.mu.Unlock()
+		if pos >= end {
+			return nil
+		}
+		wrote, err := st.get(seg, buf)
+		if err == nil {
+			failures = 0
+			continue
+		}
+		if st.ctx.Err() != nil {
+			return context.Cause(st.ctx)
+		}
+		if errors.Is(err, ErrRangeIgnored) || errors.Is(err, ErrRemoteChanged) || errors.Is(err, ErrBadContentRange) ||
+			!transient(err) {
+			return err
+		}
+		if wrote > 0 {
+			failures = 0
+		}
+		failures++
+		where := fmt.Sprintf("segment at byte %d", seg.pos.Load())
+		if failures > e.opts.Retries {
+			return &gaveUpError{fmt.Errorf("%s failed %d times: %w", where, failures, err)}
+		}
+		wait := backoff(failures, e.opts.BackoffBase, e.opts.BackoffMax)
+		var se *StatusError
+		if errors.As(err, &se) && se.RetryAfter > 0 {
+			if se.RetryAfter > e.opts.MaxRetryAfter {
+				return &gaveUpError{fmt.Errorf("%s: %w; it asks to come back in %v, try again later", where, err, se.RetryAfter.Round(time.Second))}
+			}
+			wait = max(wait, se.RetryAfter)
+		}
+		e.events.add(Event{Kind: EventRetry, ID: st.it.id, Name: filepath.Base(st.it.final), Attempt: failures,
+			Err: where + ": " + describe(err), RetryIn: wait})
+		t := time.NewTimer(wait)
+		select {
+		case <-st.ctx.Done():
+			t.Stop()
+			return context.Cause(st.ctx)
+		case <-t.C:
+		}
+	}
+}
+
+// get makes one request for what seg lacks and writes what arrives at its
+// offset, stopping exactly at seg's end even when a thief lowers it meanwhile.
+// It returns the bytes written.
+func (st *segState) get(seg *segment, buf []byte) (int64, error) {
+	e := st.e
+	st.mu.Lock()
+	pos, end, target := seg.pos.Load(), seg.end, st.target
+	ifRange := ifRangeValue(st.etag, st.lastMod)
+	st.mu.Unlock()
+	req, err := http.NewRequestWithContext(st.ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return 0, fmt.Errorf("build request for %s: %w", target, err)
+	}
+	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", pos, end-1))
+	req.Header.Set("Accept-Encoding", "identity")
+	req.Header.Set("User-Agent", e.opts.UserAgent)
+	if ifRange != "" {
+		req.Header.Set("If-Range", ifRange)
+	}
+	resp, err := e.segHTTP.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	stop, err := st.check(resp, pos, end)
+	if err != nil {
+		return 0, err
+	}
+	var wrote int64
+	for pos < stop {
+		n, rerr := resp.Body.Read(buf[:min(int64(len(buf)), stop-pos)])
+		if n > 0 {
+			st.mu.Lock()
+			lim := min(seg.end, stop)
+			w := max(min(int64(n), lim-pos), 0)
+			seg.claimed = pos + w
+			st.mu.Unlock()
+			if w > 0 {
+				if _, err := st.f.WriteAt(buf[:w], pos); err != nil {
+					return wrote, fmt.Errorf("write %s: %w", st.part, err)
+				}
+				pos += w
+				wrote += w
+				seg.pos.Store(pos)
+				st.done.Add(w)
+			}
+			if err := e.rate.WaitN(st.ctx, n); err != nil {
+				return wrote, err
+			}
+			if pos >= lim {
+				return wrote, nil // the end, or a thief took the rest
+			}
+		}
+		if rerr != nil {
+			if rerr == io.EOF {
+				rerr = fmt.Errorf("%w (%d bytes short)", ErrShortBody, stop-pos)
+			}
+			return wrote, rerr
+		}
+	}
+	return wrote, nil
+}
+
+// check vets the answer to a request for [pos, end) and returns where its
+// body ends. A 200 means the server stopped honouring Range (or, with
+// different validators, that the file changed); a 206 must be for the bytes
+// asked, of a file of the same size and validators.
+func (st *segState) check(resp *http.Response, pos, end int64) (stop int64, err error) {
+	etag, lastMod := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	st.mu.Lock()
+	changed := validatorChanged(st.etag, etag) || validatorChanged(st.lastMod, lastMod)
+	st.mu.Unlock()
+	switch code := resp.StatusCode; {
+	case code == http.StatusPartialContent:
+	case code == http.StatusOK:
+		if changed || (resp.ContentLength >= 0 && resp.ContentLength != st.size) {
+			return 0, ErrRemoteChanged
+		}
+		return 0, ErrRangeIgnored
+	case code == http.StatusRequestedRangeNotSatisfiable:
+		return 0, fmt.Errorf("%w: bytes %d-%d are past its end now", ErrRemoteChanged, pos, end-1)
+	case code < 200 || code > 299:
+		return 0, &StatusError{Code: code, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	default:
+		return 0, fmt.Errorf("%w: answered %d", ErrRangeIgnored, code)
+	}
+	if changed {
+		return 0, ErrRemoteChanged
+	}
+	if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return 0, fmt.Errorf("%w: the range came encoded (%s)", ErrBadContentRange, ce)
+	}
+	cr := resp.Header.Get("Content-Range")
+	start, last, total, ok := parseContentRange(cr)
+	switch {
+	case ok && total >= 0 && total != st.size:
+		return 0, fmt.Errorf("%w: it is %d bytes now, was %d", ErrRemoteChanged, total, st.size)
+	case !ok || start != pos || last >= end || (resp.ContentLength >= 0 && resp.ContentLength != last-start+1):
+		// A shorter range than asked is allowed (the rest is asked for next);
+		// any other is not what we would write where we write it.
+		return 0, fmt.Errorf("%w: asked for bytes %d-%d, got %q", ErrBadContentRange, pos, end-1, cr)
+	}
+	st.mu.Lock()
+	if u := resp.Request.URL.String(); u != st.target {
+		st.target = u // redirected: the other connections go straight there
+	}
+	if st.cdName == "" {
+		st.cdName = NameFromContentDisposition(resp.Header.Get("Content-Disposition"))
+	}
+	st.mu.Unlock()
+	return last + 1, nil
+}
