@@ -8,7 +8,7 @@ set -euo pipefail
 bin=$(readlink -f "${1:?usage: screenshots.sh path/to/potok}")
 out=$(cd "$(dirname "$0")" && pwd)
 home=$(mktemp -d)
-trap 'rm -rf "$home"' EXIT
+trap 'rm -rf "$home" 2>/dev/null || true' EXIT # the window may still be saving its queue
 export LANG=en_US.UTF-8
 xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
   HOME="$0" "$1" --autorun & pid=$!
@@ -17,12 +17,12 @@ xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
   import -window root "$2/download.png"
   sleep 48    # the big file ends ~11 s in; then the sweep: 16 files at 1, 2, 4, 8, 16, 32 workers, about 37 s
   import -window root "$2/speedup.png"
-  kill $pid
+  kill $pid; wait $pid || true
 ' "$home" "$bin" "$out"
 xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
   HOME="$0" "$1" --compute-demo & pid=$!
   sleep 40    # π at 1, 2, 4 workers (3 runs each), then 100 forests on Friedman #1
   import -window root "$2/compute.png"
-  kill $pid
+  kill $pid; wait $pid || true
 ' "$home" "$bin" "$out"
 echo "wrote $out/download.png $out/speedup.png $out/compute.png"

@@ -154,8 +154,8 @@ func (t *DownloadTab) layout() fyne.CanvasObject {
 		t.ParallelText, t.Parallel,
 		t.ConnectionsText, t.Connections,
 		layout.NewSpacer(), t.ConnectionsNote,
-		widget.NewLabel("Per host"), t.PerHost,
-		widget.NewLabel("Speed limit"), t.RateLimit,
+		widget.NewLabel("Per host"), container.NewGridWithColumns(2, t.PerHost,
+			container.NewBorder(nil, nil, widget.NewLabel("Speed limit"), nil, t.RateLimit)),
 		widget.NewLabel(""), t.AutoResume,
 	)
 	actions := container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed, t.ClearDone, t.Measure.Start)

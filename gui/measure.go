@@ -139,12 +139,19 @@ func summary(rows []downloader.SweepRow, files int) string {
 	}
 	first, last := rows[0], rows[len(rows)-1]
 	sp := first.Seconds * float64(first.Workers) / last.Seconds
-	s := fmt.Sprintf("%d workers: %.2f s; %d workers: %.2f s; speedup %.1f× (ideal %d×)",
-		first.Workers, first.Seconds, last.Workers, last.Seconds, sp, last.Workers/max(first.Workers, 1))
+	s := fmt.Sprintf("%s: %.2f s; %s: %.2f s; speedup %.1f× (ideal %d×)",
+		workers(first.Workers), first.Seconds, workers(last.Workers), last.Seconds, sp, last.Workers/max(first.Workers, 1))
 	if files > 0 && files < last.Workers {
 		s += fmt.Sprintf("; with %d files at most %d run at once", files, files)
 	}
 	return s + "."
+}
+
+func workers(n int) string {
+	if n == 1 {
+		return "1 worker"
+	}
+	return fmt.Sprintf("%d workers", n)
 }
 
 func (m *MeasurePanel) cancel() {
