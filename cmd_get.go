@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -205,7 +206,7 @@ func watch(ctx context.Context, e *downloader.Engine, view progressView) (interr
 func printSummary(w io.Writer, s downloader.Snapshot, interrupted bool) {
 	for _, f := range s.Files {
 		if f.State == downloader.StateFailed {
-			fmt.Fprintf(w, "failed: %s: %s\n", f.URL, f.Err)
+			fmt.Fprintf(w, "failed: %s: %s\n", redacted(f.URL), f.Err)
 		}
 	}
 	rate := ""
@@ -239,4 +240,14 @@ func softMemoryLimit(files int) (restore func()) {
 	}
 	old := debug.SetMemoryLimit(inUse + 40<<20 + int64(files)*5<<10)
 	return func() { debug.SetMemoryLimit(old) }
+}
+
+// redacted hides the password of a user:pass@ URL, as terminals and logs
+// are seen and kept by others.
+func redacted(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
 }

@@ -223,3 +223,13 @@ func TestRegressCommand(t *testing.T) {
 		t.Fatalf("unknown dataset exited %d", code)
 	}
 }
+
+func TestFailedURLPasswordHidden(t *testing.T) {
+	s := dt.NewServer(dt.WithStatus(http.StatusNotFound))
+	defer s.Close()
+	u := strings.Replace(s.FileURL("p.bin", 10), "http://", "http://user:s3cret@", 1)
+	code, _, errOut := runCLI(t, "", "get", "-q", "-no-queue", "-o", t.TempDir(), u)
+	if code != 1 || !strings.Contains(errOut, "failed: http://user:xxxxx@") || strings.Contains(errOut, "s3cret") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+}
