@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -1040,4 +1041,37 @@ func TestRetryAfter503(t *testing.T) {
 	}
 	checkFile(t, st.Path, "busy.bin", 10)
 	f.check("busy.bin")
+}
+
+// A redirect to another origin carries no Referer: the URL it would name may
+// hold a signed token in its query.
+func TestRedirectDropsCrossOriginReferer(t *testing.T) {
+	var mu sync.Mutex
+	var referers []string
+	b := newServer(t, dt.WithHandlerHook(func(w http.ResponseWriter, r *http.Request) bool {
+		mu.Lock()
+		referers = append(referers, r.Header.Get("Referer"))
+		mu.Unlock()
+		return false
+	}))
+	a := newServer(t, dt.WithHandlerHook(func(w http.ResponseWriter, r *http.Request) bool {
+		http.Redirect(w, r, b.FileURL("ref.bin", 100), http.StatusFound)
+		return true
+	}))
+	e := newEngine(t, downloader.Options{})
+	ids := add(t, e, a.URL+"/f/ref.bin?token=s3cret")
+	wait(t, e)
+	if f := status(t, e, ids[0]); f.State != downloader.StateDone {
+		t.Fatalf("%s %q", f.State, f.Err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, ref := range referers {
+		if ref != "" {
+			t.Fatalf("the other origin got Referer %q", ref)
+		}
+	}
+	if len(referers) == 0 {
+		t.Fatal("the redirect was not followed")
+	}
 }

@@ -75,6 +75,11 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 				req.Header.Del(h)
 			}
 		}
+		// net/http also sets a Referer naming the previous URL, whose path
+		// and query may carry a signed token: no other origin gets it.
+		if origin(req.URL) != origin(via[len(via)-1].URL) {
+			req.Header.Del("Referer")
+		}
 	}
 	return nil
 }
