@@ -125,6 +125,7 @@ func (e *Engine) itemFromRecord(rec Record, sum []byte) *item {
 	e.names[it.nameKey] = it.id
 	e.names[strings.ToLower(strings.TrimSuffix(rec.Part, ".part"))] = it.id
 	it.etag, it.lastMod = rec.ETag, rec.LastModified
+	it.noSegments = rec.OneConnection
 	it.size.Store(rec.Size)
 	state, _ := parseState(rec.State)
 	partFI, partErr := os.Lstat(it.part)
@@ -309,14 +310,15 @@ func (e *Engine) queueLocked() Queue {
 		done, size := it.progress()
 		it.mu.Lock()
 		rec := Record{
-			URL:          it.url,
-			Name:         filepath.Base(it.final),
-			Part:         filepath.Base(it.part),
-			State:        it.State().String(),
-			Size:         size,
-			Done:         done,
-			ETag:         it.etag,
-			LastModified: it.lastMod,
+			URL:           it.url,
+			Name:          filepath.Base(it.final),
+			Part:          filepath.Base(it.part),
+			State:         it.State().String(),
+			Size:          size,
+			Done:          done,
+			ETag:          it.etag,
+			LastModified:  it.lastMod,
+			OneConnection: it.noSegments,
 		}
 		if it.err != nil && it.State() == StateFailed {
 			rec.Err = describe(it.err)

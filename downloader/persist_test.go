@@ -336,3 +336,27 @@ func TestPreallocatedPartWithoutSegmentsFile(t *testing.T) {
 	}
 	checkFile(t, f.Path, "holes.bin", size)
 }
+
+// TestOneConnectionKept: a file whose server once got a Range wrong is not
+// split again after a restart.
+func TestOneConnectionKept(t *testing.T) {
+	const size = 600_000
+	s := newServer(t)
+	dir, queue := t.TempDir(), filepath.Join(t.TempDir(), "q.queue")
+	u := s.FileURL("one.bin", size)
+	abs, _ := filepath.Abs(dir)
+	if err := downloader.WriteQueue(queue, downloader.Queue{Folder: abs, Files: []downloader.Record{{
+		URL: u, Name: "one.bin", Part: "one.bin.part", State: "paused", Size: -1, OneConnection: true,
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(t, downloader.Options{Dir: dir, QueueFile: queue, Connections: 4, SegmentThreshold: 64 << 10})
+	ids := add(t, e, u)
+	wait(t, e)
+	checkFile(t, status(t, e, ids[0]).Path, "one.bin", size)
+	for _, r := range s.Requests() {
+		if r.Range != "" {
+			t.Fatalf("asked for a range (%s): the file was split again", r.Range)
+		}
+	}
+}

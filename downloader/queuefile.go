@@ -50,6 +50,9 @@ type Record struct {
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"last_modified,omitempty"`
 	Err          string `json:"error,omitempty"`
+	// OneConnection marks a server that got a Range wrong for this file:
+	// no segments for it, even after a restart.
+	OneConnection bool `json:"one_connection,omitempty"`
 }
 
 // Queue is the content of a queue file.
