@@ -133,6 +133,9 @@ func numbered(name string, n int) string {
 		return name
 	}
 	stem, ext := splitExt(name)
+	if len(ext) > 16 { // not an extension to keep, as in truncateName
+		stem, ext = name, ""
+	}
 	suffix := " (" + strconv.Itoa(n) + ")"
 	return truncateName(stem, MaxNameBytes-len(suffix)-len(ext)) + suffix + ext
 }
