@@ -1,8 +1,6 @@
 package downloader
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -17,16 +15,11 @@ import (
 )
 
 // A queue file holds the downloads of one folder so that they survive a
-// restart or a crash. It is a header line, a JSON body, and a last line with
-// the body's SHA-256, so a file that was cut short or edited by hand is
-// detected instead of half-read:
+// restart or a crash, in the frame of checkedfile.go:
 //
 //	potok-queue 1
 //	{"folder": ..., "saved": ..., "files": [...]}
 //	sha256 <hex>
-//
-// The checksum trails the body so that the body can be streamed, one record
-// at a time, without building the whole file in memory first.
 const (
 	queueMagic   = "potok-queue"
 	queueVersion = 1
@@ -102,32 +95,29 @@ func writeQueueTemp(path string, q Queue, sync bool) (string, error) {
 // encodeQueue streams q as a queue file: the same bytes as one json.Marshal
 // of q, without holding them all.
 func encodeQueue(out io.Writer, q Queue) error {
-	w := bufio.NewWriterSize(out, 64<<10)
-	h := sha256.New()
-	body := io.MultiWriter(w, h)
-	fmt.Fprintf(w, "%s %d\n", queueMagic, queueVersion)
-	head, err := json.Marshal(struct {
-		Folder string    `json:"folder"`
-		Saved  time.Time `json:"saved"`
-	}{q.Folder, q.Saved})
-	if err != nil {
-		return fmt.Errorf("encode queue: %w", err)
-	}
-	body.Write(head[:len(head)-1]) // without the closing brace
-	io.WriteString(body, `,"files":[`)
-	for i, rec := range q.Files {
-		b, err := json.Marshal(rec)
+	return writeChecked(out, queueMagic, queueVersion, func(body io.Writer) error {
+		head, err := json.Marshal(struct {
+			Folder string    `json:"folder"`
+			Saved  time.Time `json:"saved"`
+		}{q.Folder, q.Saved})
 		if err != nil {
 			return fmt.Errorf("encode queue: %w", err)
 		}
-		if i > 0 {
-			io.WriteString(body, ",")
+		body.Write(head[:len(head)-1]) // without the closing brace
+		io.WriteString(body, `,"files":[`)
+		for i, rec := range q.Files {
+			b, err := json.Marshal(rec)
+			if err != nil {
+				return fmt.Errorf("encode queue: %w", err)
+			}
+			if i > 0 {
+				io.WriteString(body, ",")
+			}
+			body.Write(b)
 		}
-		body.Write(b)
-	}
-	io.WriteString(body, "]}")
-	fmt.Fprintf(w, "\nsha256 %s\n", hex.EncodeToString(h.Sum(nil)))
-	return w.Flush()
+		_, err = io.WriteString(body, "]}")
+		return err
+	})
 }
 
 func commitQueue(tmp, path string) error {
@@ -143,30 +133,9 @@ func commitQueue(tmp, path string) error {
 // http(s), an unknown state) is ErrCorruptQueue: the file is written only by
 // WriteQueue, so damage is the only way to get there.
 func ReadQueue(r io.Reader) (Queue, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxQueueFile+1))
+	body, err := readChecked(r, maxQueueFile, queueMagic, queueVersion, ErrCorruptQueue)
 	if err != nil {
-		return Queue{}, fmt.Errorf("read queue: %w", err)
-	}
-	if len(data) > maxQueueFile {
-		return Queue{}, fmt.Errorf("%w: larger than %d MiB", ErrCorruptQueue, maxQueueFile>>20)
-	}
-	header, rest, ok := bytes.Cut(data, []byte{'\n'})
-	if !ok || string(header) != fmt.Sprintf("%s %d", queueMagic, queueVersion) {
-		if strings.HasPrefix(string(header), queueMagic+" ") {
-			return Queue{}, fmt.Errorf("%w: %q is not version %d, the one this Potok reads", ErrCorruptQueue, header, queueVersion)
-		}
-		return Queue{}, fmt.Errorf("%w: not a queue file", ErrCorruptQueue)
-	}
-	rest = bytes.TrimSuffix(rest, []byte{'\n'})
-	i := bytes.LastIndexByte(rest, '\n')
-	if i < 0 {
-		return Queue{}, fmt.Errorf("%w: no checksum line (cut short)", ErrCorruptQueue)
-	}
-	body, trailer := rest[:i], rest[i+1:]
-	sumHex, ok := strings.CutPrefix(string(trailer), "sha256 ")
-	sum := sha256.Sum256(body)
-	if want, err := hex.DecodeString(sumHex); !ok || err != nil || !bytes.Equal(want, sum[:]) {
-		return Queue{}, fmt.Errorf("%w: checksum does not match (cut short or edited)", ErrCorruptQueue)
+		return Queue{}, err
 	}
 	var q Queue
 	if err := json.Unmarshal(body, &q); err != nil {

@@ -3,8 +3,6 @@ package downloader
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,13 +16,13 @@ import (
 
 // A segmented download keeps, beside its .part, a small file saying which
 // byte ranges are still to come: "name.ext.part.segments", replaced
-// atomically. The first line carries a SHA-256 of the rest, so a file cut
-// short or edited by hand is detected and the download starts over rather
-// than trusting it:
+// atomically, in the frame of checkedfile.go, so a file cut short or edited
+// by hand is detected and the download starts over rather than trusting it:
 //
-//	potok-segments 1 <sha256 of the JSON body, hex>
+//	potok-segments 2
 //	{"url": ..., "etag": ..., "size": ..., "boot": ...,
 //	 "segments": [[start, pos, end], ...], "synced": [[start, pos, end], ...]}
+//	sha256 <hex>
 //
 // Each segment is [start, end) of which [start, pos) is written; segments
 // that finished are left out, so every byte outside [pos, end) of the listed
@@ -42,7 +40,7 @@ import (
 const (
 	sidecarSuffix  = ".segments"
 	sidecarMagic   = "potok-segments"
-	sidecarVersion = 1
+	sidecarVersion = 2 // 1 carried the checksum in its header line
 	// maxSidecar and maxSidecarSegments bound what is read: a live download
 	// keeps at most about two segments per connection unfinished.
 	maxSidecar         = 1 << 20
@@ -119,29 +117,9 @@ func (sc sidecar) check() error {
 // readSidecar parses a segments file; anything that does not check out is
 // errBadSidecar.
 func readSidecar(r io.Reader) (sidecar, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxSidecar+1))
+	body, err := readChecked(r, maxSidecar, sidecarMagic, sidecarVersion, errBadSidecar)
 	if err != nil {
-		return sidecar{}, fmt.Errorf("read segments file: %w", err)
-	}
-	if len(data) > maxSidecar {
-		return sidecar{}, fmt.Errorf("%w: larger than %d KiB", errBadSidecar, maxSidecar>>10)
-	}
-	header, body, ok := bytes.Cut(data, []byte{'\n'})
-	if !ok {
-		return sidecar{}, fmt.Errorf("%w: no header line", errBadSidecar)
-	}
-	var magic, sumHex string
-	var version int
-	if n, _ := fmt.Sscanf(string(header), "%s %d %s", &magic, &version, &sumHex); n != 3 || magic != sidecarMagic {
-		return sidecar{}, fmt.Errorf("%w: not a segments file", errBadSidecar)
-	}
-	if version != sidecarVersion {
-		return sidecar{}, fmt.Errorf("%w: version %d, this Potok reads version %d", errBadSidecar, version, sidecarVersion)
-	}
-	body = bytes.TrimSuffix(body, []byte{'\n'})
-	sum := sha256.Sum256(body)
-	if want, err := hex.DecodeString(sumHex); err != nil || !bytes.Equal(want, sum[:]) {
-		return sidecar{}, fmt.Errorf("%w: checksum does not match (cut short or edited)", errBadSidecar)
+		return sidecar{}, err
 	}
 	var sc sidecar
 	if err := json.Unmarshal(body, &sc); err != nil {
@@ -159,12 +137,12 @@ func encodeSidecar(sc sidecar) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode segments file: %w", err)
 	}
-	sum := sha256.Sum256(body)
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %d %s\n", sidecarMagic, sidecarVersion, hex.EncodeToString(sum[:]))
-	b.Write(body)
-	b.WriteByte('\n')
-	return b.Bytes(), nil
+	err = writeChecked(&b, sidecarMagic, sidecarVersion, func(w io.Writer) error {
+		_, err := w.Write(body)
+		return err
+	})
+	return b.Bytes(), err
 }
 
 // loadSidecar reads the segments file at path; a missing one is fs.ErrNotExist.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -72,11 +73,12 @@ func TestSidecarRejectsDamage(t *testing.T) {
 	}
 	reseal := resealed
 	for name, data := range map[string][]byte{
-		"empty":       nil,
-		"cut short":   good[:len(good)-10],
-		"edited":      bytes.Replace(good, []byte(`[0,10,50]`), []byte(`[0,50,50]`), 1),
-		"not ours":    []byte("potok-queue 1 00\n{}\n"),
-		"new version": bytes.Replace(good, []byte("potok-segments 1 "), []byte("potok-segments 2 "), 1),
+		"empty":     nil,
+		"cut short": good[:len(good)-10],
+		"edited":    bytes.Replace(good, []byte(`[0,10,50]`), []byte(`[0,50,50]`), 1),
+		"not ours":  []byte("potok-queue 1 00\n{}\n"),
+		"new version": bytes.Replace(good, []byte(fmt.Sprintf("%s %d\n", sidecarMagic, sidecarVersion)),
+			[]byte(fmt.Sprintf("%s %d\n", sidecarMagic, sidecarVersion+1)), 1),
 		"overlap":     reseal(`{"url":"http://h/a","size":100,"segments":[[0,0,60],[50,50,100]]}`),
 		"synced bad":  reseal(`{"url":"http://h/a","size":100,"segments":[],"synced":[[0,0,60],[50,50,100]]}`),
 		"past end":    reseal(`{"url":"http://h/a","size":100,"segments":[[0,0,101]]}`),
@@ -92,11 +94,11 @@ func TestSidecarRejectsDamage(t *testing.T) {
 	}
 }
 
-// resealed wraps body in a header with its correct checksum, as if written
-// by a program that got the format wrong.
+// resealed frames body with its correct checksum, as if written by a program
+// that got the format wrong.
 func resealed(body string) []byte {
 	sum := sha256.Sum256([]byte(body))
-	return []byte(sidecarMagic + " 1 " + hex.EncodeToString(sum[:]) + "\n" + body + "\n")
+	return []byte(fmt.Sprintf("%s %d\n%s\nsha256 %s\n", sidecarMagic, sidecarVersion, body, hex.EncodeToString(sum[:])))
 }
 
 func TestPartDone(t *testing.T) {

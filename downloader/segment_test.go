@@ -465,7 +465,8 @@ func TestSegmentsDamagedSidecarStartsOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Say the first unfinished segment is done: only the checksum tells.
-	head, body, _ := bytes.Cut(data, []byte("\n"))
+	lines := bytes.Split(data, []byte("\n")) // header, body, checksum
+	body := lines[1]
 	var sc struct {
 		Segments [][3]int64 `json:"segments"`
 	}
@@ -478,7 +479,8 @@ func TestSegmentsDamagedSidecarStartsOver(t *testing.T) {
 	if !bytes.Contains(body, []byte(from)) {
 		t.Fatalf("no %s in %q", from, body)
 	}
-	data = append(append(head, '\n'), bytes.Replace(body, []byte(from), []byte(to), 1)...)
+	lines[1] = bytes.Replace(body, []byte(from), []byte(to), 1)
+	data = bytes.Join(lines, []byte("\n"))
 	if err := os.WriteFile(side, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
