@@ -65,33 +65,11 @@ func TestKillNineThenResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := t.TempDir()
-	cmd := func() *exec.Cmd {
-		c := exec.Command(bin, "get", "-q", "-j", "16", "-o", dir, "-i", list)
-		c.Env = append(os.Environ(), "XDG_CONFIG_HOME="+cfg)
-		var errb bytes.Buffer
-		c.Stderr = &errb
-		return c
-	}
+	cmd := func() *exec.Cmd { return getCommand(bin, cfg, "-q", "-j", "16", "-o", dir, "-i", list) }
 
-	first := cmd()
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
 	// Kill once about a third of all bytes are on disk, with some files done
 	// and others part-way.
-	deadline := time.Now().Add(60 * time.Second)
-	for onDisk(t, dir) < n*size/3 {
-		if time.Now().After(deadline) {
-			first.Process.Kill()
-			first.Wait()
-			t.Fatalf("too slow: %d bytes on disk after 60 s", onDisk(t, dir))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	first.Wait()
+	killWhen(t, cmd(), "a third of the bytes on disk", func() bool { return onDisk(t, dir) >= n*size/3 })
 	kept := onDisk(t, dir)
 	parts, _ := filepath.Glob(filepath.Join(dir, "*.part"))
 	if len(parts) == 0 {
@@ -130,6 +108,37 @@ func TestKillNineThenResume(t *testing.T) {
 	if fetched < missing || fetched > missing+int64(len(parts))*64<<10 {
 		t.Fatalf("second run fetched %d bytes, want about the %d that were missing", fetched, missing)
 	}
+}
+
+// getCommand is `potok get args...` with a config folder of its own, so that
+// its queue file is the test's.
+func getCommand(bin, cfg string, args ...string) *exec.Cmd {
+	c := exec.Command(bin, append([]string{"get"}, args...)...)
+	c.Env = append(os.Environ(), "XDG_CONFIG_HOME="+cfg)
+	c.Stderr = new(bytes.Buffer)
+	return c
+}
+
+// killWhen starts c and kills it with SIGKILL once reached holds, failing the
+// test if that takes over 60 s.
+func killWhen(t *testing.T, c *exec.Cmd, what string, reached func() bool) {
+	t.Helper()
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !reached() {
+		if time.Now().After(deadline) {
+			c.Process.Kill()
+			c.Wait()
+			t.Fatalf("too slow: not %s after 60 s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := c.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	c.Wait()
 }
 
 // onDisk sums the sizes of the files and partial files in dir.

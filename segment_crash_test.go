@@ -8,9 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	dt "potok/downloader/downloadertest"
 )
@@ -50,31 +48,9 @@ func TestKillNineSegmentedThenResume(t *testing.T) {
 	dir := t.TempDir()
 	cfg := t.TempDir()
 	url := s.FileURL(name, size)
-	cmd := func() *exec.Cmd {
-		c := exec.Command(bin, "get", "-q", "-x", "8", "-o", dir, url)
-		c.Env = append(os.Environ(), "XDG_CONFIG_HOME="+cfg)
-		var errb bytes.Buffer
-		c.Stderr = &errb
-		return c
-	}
-	first := cmd()
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd := func() *exec.Cmd { return getCommand(bin, cfg, "-q", "-x", "8", "-o", dir, url) }
 	// Kill half way, when the segments file has been saved a few times.
-	deadline := time.Now().Add(60 * time.Second)
-	for s.BytesSent() < size/2 {
-		if time.Now().After(deadline) {
-			first.Process.Kill()
-			first.Wait()
-			t.Fatalf("too slow: %d bytes sent after 60 s", s.BytesSent())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	first.Wait()
+	killWhen(t, cmd(), "half of the file sent", func() bool { return s.BytesSent() >= size/2 })
 	sentFirst := s.BytesSent()
 	part := filepath.Join(dir, name+".part")
 	fi, err := os.Stat(part)
