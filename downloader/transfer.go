@@ -150,12 +150,13 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	// when closed: 0.35 s more per GiB, and a flush per small file); it is
 	// checked before the first byte is written instead.
 	path, pf := part, (*os.File)(nil)
-	if _, err := os.Lstat(part); err == nil {
-		if pf, err = openPart(part); err != nil {
-			return err
-		}
+	switch f, err := openPart(part); {
+	case err == nil:
+		pf = f
 		defer pf.Close()
 		path = pinnedPath(pf, part)
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
 	}
 	req, err := grab.NewRequest(path, it.url)
 	if err != nil {
