@@ -202,8 +202,10 @@ func (e *Engine) ClearFinished() {
 			continue
 		}
 		delete(e.byID, it.id)
-		for k, id := range e.names {
-			if id == it.id {
+		// An item holds at most two names: its file's, and its .part's
+		// stem when a server renamed the file.
+		for _, k := range []string{it.nameKey, strings.ToLower(strings.TrimSuffix(filepath.Base(it.part), ".part"))} {
+			if e.names[k] == it.id {
 				delete(e.names, k)
 			}
 		}
