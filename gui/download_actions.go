@@ -212,7 +212,7 @@ func (t *DownloadTab) chooseFolder() {
 		if err != nil || u == nil || u.Path() == t.Folder.Text {
 			return
 		}
-		s := Snapshot(t.currentEngine())
+		s := snapshotOf(t.currentEngine())
 		if s.Queued+s.Running == 0 {
 			t.setFolder(u.Path())
 			return
@@ -228,8 +228,8 @@ func (t *DownloadTab) chooseFolder() {
 	d.Show()
 }
 
-// Snapshot is e's snapshot, or an empty one when there is no engine yet.
-func Snapshot(e *downloader.Engine) downloader.Snapshot {
+// snapshotOf is e's snapshot, or an empty one when there is no engine yet.
+func snapshotOf(e *downloader.Engine) downloader.Snapshot {
 	if e == nil {
 		return downloader.Snapshot{}
 	}
