@@ -58,11 +58,11 @@ type Engine struct {
 
 	events eventLog
 
-	q            *persister // nil when no queue file is kept
-	queueProblem error      // why the queue file could not be used
+	q *persister // nil when no queue file is kept
 }
 
 // New returns an engine that writes into opts.Dir, creating it if needed.
+// With a queue file that another Potok holds it fails with *QueueBusyError.
 func New(opts Options) (*Engine, error) {
 	opts = opts.withDefaults()
 	if opts.Dir == "" {
@@ -75,6 +75,11 @@ func New(opts Options) (*Engine, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create download folder: %w; choose a folder you can write to", err)
 	}
+	// One folder is one folder by whichever link it is reached: its queue,
+	// its lock and the names in it are those of its real path.
+	if dir, err = filepath.EvalSymlinks(dir); err != nil {
+		return nil, fmt.Errorf("resolve download folder %q: %w", opts.Dir, err)
+	}
 	hc, segHC := opts.HTTPClient, opts.HTTPClient
 	if hc == nil {
 		hc, segHC = newHTTPClient(&opts), segmentClient(&opts)
@@ -83,7 +88,7 @@ func New(opts Options) (*Engine, error) {
 	e := &Engine{
 		opts:      opts,
 		dir:       dir,
-		log:       opts.Logger,
+		log:       slog.New(maskingHandler{opts.Logger.Handler()}),
 		rate:      newByteRate(opts.RateLimit),
 		limit:     NewLimiter(opts.Parallel),
 		perHost:   opts.PerHost,
@@ -99,13 +104,16 @@ func New(opts Options) (*Engine, error) {
 	close(e.idle)
 	e.conns.Store(int32(opts.Connections))
 	if opts.QueueFile != "" {
-		e.openQueue(opts.QueueFile)
+		if err := e.openQueue(opts.QueueFile); err != nil {
+			stop(nil)
+			return nil, err
+		}
 	}
 	e.grab = &grab.Client{
-		HTTPClient: watchClient{c: hc, stall: opts.StallTimeout},
+		HTTPClient: watchClient{c: hc, stall: opts.StallTimeout, header: opts.HeaderTimeout},
 		UserAgent:  opts.UserAgent,
 	}
-	e.segHTTP = watchClient{c: segHC, stall: opts.StallTimeout}
+	e.segHTTP = watchClient{c: segHC, stall: opts.StallTimeout, header: opts.HeaderTimeout}
 	return e, nil
 }
 
@@ -128,7 +136,7 @@ func (e *Engine) Add(entries ...Entry) ([]ID, error) {
 	for _, en := range entries {
 		canon, perr := ParseURL(en.URL)
 		if perr != nil {
-			err = fmt.Errorf("add %q: %w", en.URL, perr)
+			err = fmt.Errorf("add %s: %w", RedactURL(en.URL), perr)
 			break
 		}
 		var it *item

@@ -24,6 +24,8 @@ type item struct {
 	done     atomic.Int64 // bytes on disk when no transfer is live
 	size     atomic.Int64 // -1 while unknown
 	attempts atomic.Int32
+	fetched  atomic.Int64 // bytes that arrived in this engine, kept or not
+	liveBase atomic.Int64 // bytes in the .part when the live grab transfer began
 	live     atomic.Pointer[grab.Response]
 	seg      atomic.Pointer[segState] // the live segmented transfer, if any
 	changes  *atomic.Uint64           // the engine's queue version, bumped on state changes; nil without a queue file
@@ -55,6 +57,16 @@ func (it *item) setState(s State) {
 	if old := it.state.Swap(int32(s)); old != int32(s) && it.changes != nil {
 		it.changes.Add(1)
 	}
+}
+
+// received returns the bytes that arrived for this download in this engine,
+// counting the live transfer's.
+func (it *item) received() int64 {
+	n := it.fetched.Load()
+	if r := it.live.Load(); r != nil {
+		n += max(r.BytesComplete()-it.liveBase.Load(), 0)
+	}
+	return n
 }
 
 // progress returns bytes done and size, from the live transfer when there is one.

@@ -20,7 +20,7 @@ type Entry struct {
 // LineError says why one line of a list was not used. Line numbers start at 1.
 type LineError struct {
 	Line int
-	Text string // the line as it was, cut to a readable length
+	Text string // the line fit to show: credentials masked, control characters escaped, cut to a readable length
 	Err  error
 }
 
@@ -199,10 +199,11 @@ func ParseChecksum(s string) ([]byte, error) {
 	return sum, nil
 }
 
-// excerpt keeps error messages readable when a line is huge or binary.
+// excerpt keeps error messages readable and safe to show when a line is
+// huge, binary, or holds a password.
 func excerpt(b []byte) string {
 	const max = 80
-	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	s := shownText(string(b))
 	if len(s) > max {
 		cut := max
 		for cut > 0 && !utf8RuneStart(s[cut]) {

@@ -2,6 +2,7 @@ package downloader
 
 import (
 	"mime"
+	"net/http"
 	"net/url"
 	"path"
 	"strconv"
@@ -179,4 +180,25 @@ func NameFromContentDisposition(v string) string {
 		}
 	}
 	return SafeName(name)
+}
+
+// serverName is the name the server gives the file it answered with: the
+// Content-Disposition name, else, when redirects led elsewhere, the last
+// element of the URL they led to (/download → /files/real-name.iso is saved
+// as real-name.iso, as browsers do). "" when the server says nothing new.
+func serverName(resp *http.Response, asked string) string {
+	if name := NameFromContentDisposition(resp.Header.Get("Content-Disposition")); name != "" {
+		return name
+	}
+	if resp.Request == nil || resp.Request.URL == nil {
+		return ""
+	}
+	final := resp.Request.URL
+	if p := strings.TrimSuffix(final.Path, "/"); p == "" || final.String() == asked {
+		return "" // no name of its own: keep the one the URL gave
+	}
+	if name := NameFromURL(final.String()); name != NameFromURL(asked) {
+		return name
+	}
+	return ""
 }

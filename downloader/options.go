@@ -1,6 +1,7 @@
 package downloader
 
 import (
+	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"time"
@@ -9,12 +10,15 @@ import (
 // Options configure an Engine. The zero value of each field picks the default
 // named beside it.
 type Options struct {
-	Dir       string // folder for the files; created if missing (required)
-	Parallel  int    // downloads at once; default 8; SetLimit changes it later
-	PerHost   int    // downloads at once to one host; 0 = no cap of its own
-	Retries   int    // retries after the first attempt; default 5; negative = none
-	ChunkSize int    // bytes per read and write; 0 = adaptive (32 KiB, 1 MiB for files of 16 MiB or more)
-	RateLimit int64  // bytes per second for all transfers together; 0 = unlimited
+	Dir      string // folder for the files; created if missing (required)
+	Parallel int    // downloads at once; default 8; SetLimit changes it later
+	PerHost  int    // downloads at once to one host; 0 = no cap of its own
+	// Retries is how many attempts in a row may fail without bringing a new
+	// byte before a file fails; an attempt that brought bytes does not
+	// count. Default 5; negative = none (one attempt only).
+	Retries   int
+	ChunkSize int   // bytes per read and write; 0 = adaptive (32 KiB, 1 MiB for files of 16 MiB or more)
+	RateLimit int64 // bytes per second for all transfers together; 0 = unlimited
 
 	// Connections is how many connections one file may use (1–32, default
 	// 8; SetConnections changes it later). A file of SegmentThreshold bytes
@@ -24,14 +28,27 @@ type Options struct {
 	Connections      int
 	SegmentThreshold int64 // smallest file fetched in segments; default 16 MiB
 
-	StallTimeout  time.Duration // no body byte for this long fails the attempt; default 30 s
-	DialTimeout   time.Duration // default 15 s
-	TLSTimeout    time.Duration // default 15 s
-	HeaderTimeout time.Duration // wait for response headers; default 30 s
+	// StallTimeout fails an attempt when the server sends no body byte for
+	// this long while Potok waits for one (time spent writing or holding
+	// back for RateLimit does not count); default 30 s.
+	StallTimeout time.Duration
+	DialTimeout  time.Duration // default 15 s
+	TLSTimeout   time.Duration // default 15 s, or StallTimeout when that is shorter
+	// HeaderTimeout is the wait for response headers once a request is
+	// sent; default StallTimeout.
+	HeaderTimeout time.Duration
+
+	// RootCAs are the certificate authorities HTTPS servers are checked
+	// against; nil means the system's.
+	RootCAs *x509.CertPool
 
 	BackoffBase   time.Duration // first retry delay; default 1 s, doubled each time
 	BackoffMax    time.Duration // longest retry delay; default 30 s
 	MaxRetryAfter time.Duration // a longer Retry-After fails the file instead; default 5 min
+	// GiveUpAfter fails a file that is still failing this long after its
+	// first failure in a run, even if its attempts keep bringing bytes;
+	// default 6 h; negative = never.
+	GiveUpAfter time.Duration
 
 	// QueueFile keeps the list of downloads and their states in this file
 	// (see DefaultQueueFile), so that Restore or a new Add of the same URLs
@@ -74,11 +91,16 @@ func (o Options) withDefaults() Options {
 	}
 	def(&o.StallTimeout, DefaultStallTimeout)
 	def(&o.DialTimeout, DefaultDialTimeout)
-	def(&o.TLSTimeout, DefaultTLSTimeout)
-	def(&o.HeaderTimeout, DefaultHeaderTimeout)
+	// A handshake is the server's silence too: a short stall timeout
+	// shortens it.
+	def(&o.TLSTimeout, min(DefaultTLSTimeout, o.StallTimeout))
+	def(&o.HeaderTimeout, o.StallTimeout)
 	def(&o.BackoffBase, time.Second)
 	def(&o.BackoffMax, 30*time.Second)
 	def(&o.MaxRetryAfter, 5*time.Minute)
+	if o.GiveUpAfter == 0 {
+		o.GiveUpAfter = 6 * time.Hour
+	}
 	if o.UserAgent == "" {
 		o.UserAgent = "potok"
 	}

@@ -31,6 +31,7 @@ type persister struct {
 	done    chan struct{}
 	closed  sync.Once
 	final   bool // the last save, at Close: synced to the disk
+	journal *journal
 
 	// Guarded by Engine.mu:
 	carried []Record // downloads from the file that are not (yet) in the engine
@@ -38,24 +39,44 @@ type persister struct {
 }
 
 // ErrQueueBusy reports a queue file another Potok holds.
-var ErrQueueBusy = errors.New("another Potok is using this folder's queue")
+var ErrQueueBusy = errors.New("another Potok is using this folder")
 
-// openQueue loads the queue file, locks it for this engine, and reserves the
-// names of its downloads so that new ones never take them. e.mu need not be
-// held: the engine is not shared yet.
-func (e *Engine) openQueue(path string) {
+// QueueBusyError is returned by New when another Potok holds the folder's
+// queue: two programs on one folder would resume the same .part files and
+// race for the same names. PID is the holder's process, 0 when unknown.
+type QueueBusyError struct {
+	Queue string
+	PID   int
+}
+
+func (e *QueueBusyError) Error() string {
+	if e.PID > 0 {
+		return fmt.Sprintf("%v (process %d): wait until it finishes, or choose another folder", ErrQueueBusy, e.PID)
+	}
+	return fmt.Sprintf("%v: wait until it finishes, or choose another folder", ErrQueueBusy)
+}
+
+func (e *QueueBusyError) Unwrap() error { return ErrQueueBusy }
+
+// openQueue locks the queue file for this engine, loads it, and reserves
+// the names of its downloads so that new ones never take them. A queue
+// another Potok holds is refused (*QueueBusyError). e.mu need not be held:
+// the engine is not shared yet.
+func (e *Engine) openQueue(path string) error {
 	q := &persister{path: path, stop: make(chan struct{}), done: make(chan struct{})}
 	unlock, err := lockQueue(path)
 	if err != nil {
-		e.queueProblem = fmt.Errorf("%w (%s): this run's progress is not saved; %v", ErrQueueBusy, path, err)
-		e.log.Warn("queue not kept", "err", e.queueProblem)
-		return
+		return err
 	}
 	q.unlock = unlock
 	saved, err := LoadQueue(path)
 	if err != nil {
 		q.problem = err
 		e.log.Warn("queue file set aside", "err", err)
+	}
+	q.journal, err = openJournal(path, saved.Journal)
+	if err != nil {
+		e.log.Warn("queue journal not kept: a crash may cost partial files", "err", err)
 	}
 	if saved.Folder != "" && saved.Folder != e.dir {
 		saved.Files = nil // another folder's queue under a colliding name
@@ -69,6 +90,7 @@ func (e *Engine) openQueue(path string) {
 	}
 	e.q = q
 	go e.saveLoop()
+	return nil
 }
 
 // keepRecord drops downloads that left nothing behind worth remembering:
@@ -85,14 +107,14 @@ func (e *Engine) keepRecord(rec Record) bool {
 }
 
 // QueueProblem returns what went wrong loading or saving the queue file
-// (damaged and set aside, held by another Potok, disk full), or nil.
+// (damaged and set aside, disk full), or nil.
 func (e *Engine) QueueProblem() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.q != nil && e.q.problem != nil {
+	if e.q != nil {
 		return e.q.problem
 	}
-	return e.queueProblem
+	return nil
 }
 
 // takeRecordLocked returns the saved record for a URL, if any, and stops
@@ -126,6 +148,7 @@ func (e *Engine) itemFromRecord(rec Record, sum []byte) *item {
 	e.names[it.nameKey] = it.id
 	e.names[strings.ToLower(strings.TrimSuffix(rec.Part, ".part"))] = it.id
 	it.etag, it.lastMod = rec.ETag, rec.LastModified
+	it.cdName = rec.ServerName
 	it.noSegments = rec.OneConnection
 	it.size.Store(rec.Size)
 	state, _ := parseState(rec.State)
@@ -285,19 +308,46 @@ func (e *Engine) saveQueue() {
 	if err == nil {
 		e.q.gen++
 		e.q.saved = v
+		e.journalSaved(q.Journal)
 	}
 }
 
 // saveQueueLocked writes the queue file before Add starts any transfer, so
 // that every .part the engine creates is on record as its own.
 func (e *Engine) saveQueueLocked() {
-	tmp, err := writeQueueTemp(e.q.path, e.queueLocked(nil), false)
+	q := e.queueLocked(nil)
+	tmp, err := writeQueueTemp(e.q.path, q, false)
 	if err == nil {
 		err = commitQueue(tmp, e.q.path)
 	}
 	e.noteSaveLocked(err)
 	if err == nil {
 		e.q.gen++
+		e.journalSaved(q.Journal)
+	}
+}
+
+func (e *Engine) journalSaved(seq uint64) {
+	if err := e.q.journal.saved(seq); err != nil {
+		e.log.Warn("queue journal", "err", err)
+	}
+}
+
+// noteValidators puts what the .part of it is a copy of (validators, size,
+// the server's name for it) in the queue journal. It runs before the first
+// body byte of a fresh or restarted .part is written, after the item holds
+// the same values, so that a crash at any moment leaves a .part whose
+// origin is on record (see queuejournal.go).
+func (e *Engine) noteValidators(it *item) {
+	if e.q == nil {
+		return
+	}
+	it.mu.Lock()
+	n := validatorNote{Part: filepath.Base(it.part), ETag: it.etag, LastModified: it.lastMod,
+		Size: it.size.Load(), ServerName: it.cdName}
+	it.mu.Unlock()
+	if _, err := e.q.journal.add(n); err != nil {
+		e.q.journal.warnOnce(e.log, err)
 	}
 }
 
@@ -315,7 +365,7 @@ func (e *Engine) noteSaveLocked(err error) {
 
 // queueLocked builds the queue file's content. e.mu must be held.
 func (e *Engine) queueLocked(buf []Record) Queue {
-	q := Queue{Folder: e.dir, Saved: time.Now().UTC(), Files: buf[:0]}
+	q := Queue{Folder: e.dir, Saved: time.Now().UTC(), Journal: e.q.journal.last(), Files: buf[:0]}
 	for _, it := range e.items {
 		done, size := it.progress()
 		it.mu.Lock()
@@ -329,6 +379,7 @@ func (e *Engine) queueLocked(buf []Record) Queue {
 			ETag:          it.etag,
 			LastModified:  it.lastMod,
 			OneConnection: it.noSegments,
+			ServerName:    it.cdName,
 		}
 		if it.err != nil && it.State() == StateFailed {
 			rec.Err = describe(it.err)
@@ -339,7 +390,8 @@ func (e *Engine) queueLocked(buf []Record) Queue {
 		}
 		q.Files = append(q.Files, rec)
 	}
-	return Queue{Folder: q.Folder, Saved: q.Saved, Files: append(q.Files, e.q.carried...)}
+	q.Files = append(q.Files, e.q.carried...)
+	return q
 }
 
 // closeQueue stops the saver, writes the final state, and unlocks the file.
@@ -352,6 +404,7 @@ func (e *Engine) closeQueue() {
 		<-e.q.done
 		e.q.final = true
 		e.saveQueue()
+		e.q.journal.close()
 		e.q.unlock()
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -262,13 +263,18 @@ func rehash(t *testing.T, data []byte) []byte {
 	return out
 }
 
-// TestQueueBusy: a second engine on a queue file in use does not share it.
+// TestQueueBusy: a second engine on a queue file in use is refused, and
+// told which process holds it.
 func TestQueueBusy(t *testing.T) {
 	dir, queue := t.TempDir(), filepath.Join(t.TempDir(), "q.queue")
 	queueEngine(t, dir, queue)
-	e2 := queueEngine(t, dir, queue)
-	if err := e2.QueueProblem(); !errors.Is(err, downloader.ErrQueueBusy) {
-		t.Fatalf("QueueProblem = %v, want ErrQueueBusy", err)
+	_, err := downloader.New(downloader.Options{Dir: dir, QueueFile: queue})
+	var busy *downloader.QueueBusyError
+	if !errors.As(err, &busy) || !errors.Is(err, downloader.ErrQueueBusy) || busy.PID != os.Getpid() {
+		t.Fatalf("second engine: %v, want a QueueBusyError naming process %d", err, os.Getpid())
+	}
+	if !strings.Contains(err.Error(), strconv.Itoa(os.Getpid())) {
+		t.Fatalf("%q does not name the holder", err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,13 +47,19 @@ type Record struct {
 	// OneConnection marks a server that got a Range wrong for this file:
 	// no segments for it, even after a restart.
 	OneConnection bool `json:"one_connection,omitempty"`
+	// ServerName is the name the server gave the file (Content-Disposition,
+	// or the last URL of its redirects), used when it is moved into place.
+	ServerName string `json:"server_name,omitempty"`
 }
 
 // Queue is the content of a queue file.
 type Queue struct {
 	Folder string    `json:"folder"`
 	Saved  time.Time `json:"saved"`
-	Files  []Record  `json:"files"`
+	// Journal is the sequence number of the newest journal note this file
+	// includes (queuejournal.go).
+	Journal uint64   `json:"journal,omitempty"`
+	Files   []Record `json:"files"`
 }
 
 // WriteQueue writes q to path atomically: into a temporary file in the same
@@ -97,9 +104,10 @@ func writeQueueTemp(path string, q Queue, sync bool) (string, error) {
 func encodeQueue(out io.Writer, q Queue) error {
 	return writeChecked(out, queueMagic, queueVersion, func(body io.Writer) error {
 		head, err := json.Marshal(struct {
-			Folder string    `json:"folder"`
-			Saved  time.Time `json:"saved"`
-		}{q.Folder, q.Saved})
+			Folder  string    `json:"folder"`
+			Saved   time.Time `json:"saved"`
+			Journal uint64    `json:"journal,omitempty"`
+		}{q.Folder, q.Saved, q.Journal})
 		if err != nil {
 			return fmt.Errorf("encode queue: %w", err)
 		}
@@ -160,6 +168,9 @@ func (r Record) check() error {
 			return fmt.Errorf("unsafe file name %q", n)
 		}
 	}
+	if r.ServerName != "" && !plainFileName(r.ServerName) {
+		return fmt.Errorf("unsafe file name %q", r.ServerName)
+	}
 	if !strings.HasSuffix(r.Part, ".part") {
 		return fmt.Errorf("partial file name %q does not end in .part", r.Part)
 	}
@@ -200,13 +211,17 @@ func parseState(s string) (State, bool) {
 	return 0, false
 }
 
-// LoadQueue reads the queue file at path. A missing file is an empty queue.
-// A damaged one is moved aside to "<path>.damaged-<time>" so that it is kept
-// for inspection but never read again, and reported in the error, which
-// wraps ErrCorruptQueue; the queue is then empty.
+// LoadQueue reads the queue file at path, brought up to date with its
+// journal. A missing file is an empty queue. A damaged one is moved aside to
+// "<path>.damaged-<time>" (its journal beside it) so that it is kept for
+// inspection but never read again, and reported in the error, which wraps
+// ErrCorruptQueue; the queue is then empty.
 func LoadQueue(path string) (Queue, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
+		// Notes about another queue's files, whose queue file was removed:
+		// a new download under one of those names must not inherit them.
+		os.Remove(journalPath(path))
 		return Queue{}, nil
 	}
 	if err != nil {
@@ -215,6 +230,11 @@ func LoadQueue(path string) (Queue, error) {
 	q, err := ReadQueue(f)
 	f.Close()
 	if err == nil {
+		notes, _, jerr := loadJournal(path)
+		q.Journal = applyJournal(&q, notes)
+		if jerr != nil {
+			return q, fmt.Errorf("%s: %w", path, jerr)
+		}
 		return q, nil
 	}
 	if !errors.Is(err, ErrCorruptQueue) {
@@ -224,13 +244,18 @@ func LoadQueue(path string) (Queue, error) {
 	if rerr := os.Rename(path, aside); rerr != nil {
 		return Queue{}, fmt.Errorf("%s: %w; could not move it aside either (%v): remove it by hand", path, err, rerr)
 	}
+	if rerr := os.Rename(journalPath(path), journalPath(aside)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		os.Remove(journalPath(path))
+	}
 	return Queue{}, fmt.Errorf("%s: %w; it was moved to %s and the queue starts empty", path, err, aside)
 }
 
 // DefaultQueueFile returns where the queue of the given download folder is
-// kept: the user's config folder, one file per download folder.
+// kept: the user's config folder, one file per download folder, named after
+// the folder's real path, so that a folder reached through a symlink has
+// the same queue (and lock) as by its own name.
 func DefaultQueueFile(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
+	abs, err := realPath(dir)
 	if err != nil {
 		return "", fmt.Errorf("resolve download folder: %w", err)
 	}
@@ -241,4 +266,24 @@ func DefaultQueueFile(dir string) (string, error) {
 	sum := sha256.Sum256([]byte(filepath.Clean(abs)))
 	base := SafeName(filepath.Base(abs))
 	return filepath.Join(cfg, "potok", "queues", base+"-"+hex.EncodeToString(sum[:6])+".queue"), nil
+}
+
+// realPath is the absolute path of dir with every symlink resolved, also for
+// a folder that does not exist yet: the part of it that exists is resolved
+// and the rest joined to it.
+func realPath(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	var rest []string
+	for p := abs; ; p = filepath.Dir(p) {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(append([]string{real}, rest...)...), nil
+		}
+		if p == filepath.Dir(p) {
+			return abs, nil
+		}
+		rest = append([]string{filepath.Base(p)}, rest...)
+	}
 }

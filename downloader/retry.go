@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -78,7 +79,7 @@ func transient(err error) bool {
 		errors.Is(err, errBadRedirect), errors.Is(err, errTooManyRedirects),
 		errors.Is(err, grab.ErrBadLength), errors.Is(err, context.Canceled):
 		return false
-	case errors.Is(err, ErrStalled), errors.Is(err, ErrShortBody), errors.Is(err, ErrRangeIgnored), errors.Is(err, ErrRemoteChanged),
+	case errors.Is(err, ErrStalled), errors.Is(err, ErrHeaderTimeout), errors.Is(err, ErrShortBody), errors.Is(err, ErrRangeIgnored), errors.Is(err, ErrRemoteChanged),
 		errors.Is(err, ErrBadContentRange), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
 		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
@@ -107,7 +108,8 @@ func transient(err error) bool {
 	// HTTP/2 resets and GOAWAYs surface as plain strings.
 	msg := err.Error()
 	return strings.Contains(msg, "GOAWAY") || strings.Contains(msg, "stream error") ||
-		strings.Contains(msg, "server closed idle connection")
+		strings.Contains(msg, "server closed idle connection") ||
+		strings.Contains(msg, "http2: client connection lost") || strings.Contains(msg, "http2: client conn")
 }
 
 // diskError reports the errors of the disk, not of the network, that another
@@ -154,10 +156,25 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 }
 
 // describe turns an error into words for a person: what happened, and, for the
-// failures that need one, what to do.
+// failures that need one, what to do; fit to show (shownText).
 func describe(err error) string {
 	if err == nil {
 		return ""
+	}
+	return shownText(words(err))
+}
+
+func words(err error) string {
+	var placed *placedError
+	var ex *exhaustedError
+	var later *retryLaterError
+	switch {
+	case errors.As(err, &placed):
+		return placed.where + ": " + words(placed.err)
+	case errors.As(err, &ex):
+		return words(ex.err) + " (" + ex.why + ")"
+	case errors.As(err, &later):
+		return words(later.err) + "; " + retryAfterWords(later.at, time.Now()) + ", try again then"
 	}
 	var se *StatusError
 	var space *SpaceError
@@ -194,6 +211,13 @@ func describe(err error) string {
 		return "the download folder is on a read-only file system: choose another folder"
 	case errors.Is(err, ErrChecksum):
 		return err.Error() + " (the damaged partial file was removed)"
+	case errors.Is(err, fs.ErrPermission):
+		what := "the download folder"
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			what = pe.Path
+		}
+		return fmt.Sprintf("permission denied writing %s: choose a folder you can write to, or give yourself write access to it, then Retry", what)
 	}
 	var dns *net.DNSError
 	if errors.As(err, &dns) {
@@ -204,6 +228,13 @@ func describe(err error) string {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
+		var oe *net.OpError
+		switch {
+		case errors.As(err, &oe) && oe.Op == "dial":
+			return fmt.Sprintf("timed out connecting to %v: check the address and your network", oe.Addr)
+		case strings.Contains(err.Error(), "TLS handshake timeout"):
+			return "timed out setting up the secure connection (the TLS handshake): the server, or something between, stopped answering"
+		}
 		return "timed out: " + err.Error()
 	}
 	return err.Error()

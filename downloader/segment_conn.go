@@ -76,12 +76,12 @@ func (st *segState) fail(err error) {
 	st.cancel(err)
 }
 
-// fetch gets seg to its end, retrying on its own: consecutive failures
-// without a byte of progress count against Options.Retries, with backoff and
-// Retry-After as for whole files.
+// fetch gets seg to its end, retrying on its own under the same policy as
+// whole files (retrier): consecutive failures without a byte of progress
+// count against Options.Retries.
 func (st *segState) fetch(seg *segment, buf []byte) error {
 	e := st.e
-	failures := 0
+	retry := retrier{o: &e.opts}
 	for {
 		if st.ctx.Err() != nil {
 			return context.Cause(st.ctx)
@@ -94,35 +94,27 @@ func (st *segState) fetch(seg *segment, buf []byte) error {
 		}
 		wrote, err := st.get(seg, buf)
 		if err == nil {
-			failures = 0
+			retry = retrier{o: &e.opts}
 			continue
 		}
+		progressed := wrote > 0 && wrote >= min(progressMin, end-pos)
 		if st.ctx.Err() != nil {
 			return context.Cause(st.ctx)
 		}
-		if errors.Is(err, ErrRangeIgnored) || errors.Is(err, ErrRemoteChanged) || errors.Is(err, ErrBadContentRange) ||
-			!transient(err) {
+		if errors.Is(err, ErrRangeIgnored) || errors.Is(err, ErrRemoteChanged) || errors.Is(err, ErrBadContentRange) {
 			return err
 		}
-		if wrote > 0 {
-			failures = 0
-		}
-		failures++
 		where := fmt.Sprintf("segment at byte %d", seg.pos.Load())
-		if failures > e.opts.Retries {
-			return &gaveUpError{fmt.Errorf("%s failed %d times: %w", where, failures, err)}
-		}
-		wait := backoff(failures, e.opts.BackoffBase, e.opts.BackoffMax)
-		var se *StatusError
-		if errors.As(err, &se) && se.RetryAfter > 0 {
-			if se.RetryAfter > e.opts.MaxRetryAfter {
-				return &gaveUpError{fmt.Errorf("%s: %w; it asks to come back in %v, try again later", where, err, se.RetryAfter.Round(time.Second))}
+		v := retry.next(err, progressed, time.Now())
+		if v.err != nil {
+			if !transient(err) {
+				return err
 			}
-			wait = max(wait, se.RetryAfter)
+			return &gaveUpError{&placedError{where, v.err}}
 		}
-		e.events.add(Event{Kind: EventRetry, ID: st.it.id, Name: filepath.Base(st.it.final), Attempt: failures,
-			Err: where + ": " + describe(err), RetryIn: wait})
-		t := time.NewTimer(wait)
+		e.events.add(Event{Kind: EventRetry, ID: st.it.id, Name: filepath.Base(st.it.final), Attempt: retry.retries(),
+			Err: where + ": " + describe(err), RetryIn: v.wait})
+		t := time.NewTimer(v.wait)
 		select {
 		case <-st.ctx.Done():
 			t.Stop()
@@ -131,6 +123,15 @@ func (st *segState) fetch(seg *segment, buf []byte) error {
 		}
 	}
 }
+
+// placedError is a failure of one part of a file: "segment at byte N".
+type placedError struct {
+	where string
+	err   error
+}
+
+func (p *placedError) Error() string { return p.where + ": " + p.err.Error() }
+func (p *placedError) Unwrap() error { return p.err }
 
 // get makes one request for what seg lacks and writes what arrives at its
 // offset, stopping exactly at seg's end even when a thief lowers it meanwhile.
@@ -177,6 +178,7 @@ func (st *segState) get(seg *segment, buf []byte) (int64, error) {
 				wrote += w
 				seg.pos.Store(pos)
 				st.done.Add(w)
+				st.it.fetched.Add(w)
 			}
 			if err := e.rate.WaitN(st.ctx, n); err != nil {
 				return wrote, err

@@ -14,6 +14,7 @@ type FileStatus struct {
 	PartPath string // where the partial file is kept while unfinished
 	State    State
 	Done     int64         // bytes on disk
+	Fetched  int64         // bytes that arrived for it in this engine, also for a file that failed
 	Size     int64         // -1 while unknown
 	Speed    float64       // bytes per second now, 0 when idle
 	ETA      time.Duration // -1 when unknown
@@ -43,8 +44,9 @@ type SegmentStatus struct {
 
 // Totals sums a Snapshot.
 type Totals struct {
-	Count, Queued, Running, Paused, Done, Failed, Cancelled int // files in each state; Count is all
-	BytesDone                                               int64
+	Count, Queued, Running, Paused, Done, Failed, Cancelled int   // files in each state; Count is all
+	BytesDone                                               int64 // on disk, of files not failed or cancelled
+	BytesFetched                                            int64 // arrived in this engine, over all files
 	BytesTotal                                              int64 // sum of known sizes, plus an estimate for unknown ones
 	Unknown                                                 int   // files (not done) whose size is unknown yet
 	Speed                                                   float64
@@ -96,6 +98,7 @@ func (e *Engine) Snapshot() Snapshot {
 		case StateCancelled:
 			t.Cancelled++
 		}
+		t.BytesFetched += f.Fetched
 		if f.State == StateCancelled || f.State == StateFailed {
 			continue
 		}
@@ -133,6 +136,7 @@ func (e *Engine) status(it *item, now time.Time) FileStatus {
 		URL:      it.url,
 		State:    it.State(),
 		Done:     done,
+		Fetched:  it.received(),
 		Size:     size,
 		ETA:      -1,
 		Attempts: int(it.attempts.Load()),

@@ -127,7 +127,7 @@ func newSoakTransport() *soakTransport {
 	return &soakTransport{tr: &http.Transport{
 		MaxIdleConnsPerHost:   256,
 		IdleConnTimeout:       90 * time.Second,
-		ResponseHeaderTimeout: downloader.DefaultHeaderTimeout,
+		ResponseHeaderTimeout: downloader.DefaultStallTimeout,
 		DisableCompression:    true,
 		ReadBufferSize:        64 << 10,
 	}}

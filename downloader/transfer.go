@@ -21,7 +21,7 @@ import (
 
 // download runs attempts until the file is done, fails for good, or ctx ends.
 func (e *Engine) download(ctx context.Context, it *item) error {
-	failures := 0
+	retry := retrier{o: &e.opts}
 	for {
 		it.setState(StateQueued)
 		release, worker, err := e.admit(ctx, it.host)
@@ -41,37 +41,30 @@ func (e *Engine) download(ctx context.Context, it *item) error {
 		if errors.Is(err, errBiggerBuffer) {
 			it.attempts.Add(-1) // a change of buffer, not a try that failed
 			if fi, serr := os.Lstat(it.part); serr == nil && fi.Size() == 0 {
-				os.Remove(it.part) // so the next request is a plain GET, not HEAD + Range
+				os.Remove(it.part) // so the next request is a plain GET, not a resume
 			}
 			continue
 		}
 		if e.startOver(it, err) {
+			it.attempts.Add(-1) // the answer refused the resume: a step, not a try that failed
 			continue
 		}
 		var gaveUp *gaveUpError
 		if errors.As(err, &gaveUp) {
 			return gaveUp.err // a segment already spent the retries on its own
 		}
-		failures++
-		if !transient(err) || failures > e.opts.Retries {
-			return err
-		}
-		wait := backoff(failures, e.opts.BackoffBase, e.opts.BackoffMax)
-		var se *StatusError
-		if errors.As(err, &se) && se.RetryAfter > 0 {
-			if se.RetryAfter > e.opts.MaxRetryAfter {
-				return fmt.Errorf("%w; it asks to come back in %v, try again later", err, se.RetryAfter.Round(time.Second))
-			}
-			wait = max(wait, se.RetryAfter)
+		v := retry.next(err, retry.progress(it.done.Load(), it.size.Load()), time.Now())
+		if v.err != nil {
+			return v.err
 		}
 		it.mu.Lock()
 		it.err = err
-		it.retryAt = time.Now().Add(wait)
+		it.retryAt = time.Now().Add(v.wait)
 		it.mu.Unlock()
 		it.setState(StateQueued)
-		e.events.add(Event{Kind: EventRetry, ID: it.id, Name: filepath.Base(it.final), Attempt: failures,
-			Err: describe(err), RetryIn: wait})
-		t := time.NewTimer(wait)
+		e.events.add(Event{Kind: EventRetry, ID: it.id, Name: filepath.Base(it.final), Attempt: retry.retries(),
+			Err: describe(err), RetryIn: v.wait})
+		t := time.NewTimer(v.wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -150,17 +143,24 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	// when closed: 0.35 s more per GiB, and a flush per small file); it is
 	// checked before the first byte is written instead.
 	path, pf := part, (*os.File)(nil)
+	var partSize int64
 	switch f, err := openPart(part); {
 	case err == nil:
 		pf = f
 		defer pf.Close()
 		path = pinnedPath(pf, part)
+		if fi, err := pf.Stat(); err == nil {
+			partSize = fi.Size()
+		}
 	case !errors.Is(err, fs.ErrNotExist):
 		return err
 	}
 	req, err := grab.NewRequest(path, it.url)
 	if err != nil {
-		return fmt.Errorf("build request for %s: %w", it.url, err)
+		return fmt.Errorf("build request for %s: %w", RedactURL(it.url), err)
+	}
+	if pf != nil && !noResume {
+		ctx = withLocalHead(ctx, it.size.Load()) // a resume is one ranged GET
 	}
 	req = req.WithContext(ctx)
 	req.HTTPRequest.Header.Set("Accept-Encoding", "identity")
@@ -185,11 +185,17 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 		return e.checkResponse(it, r)
 	}
 
+	it.liveBase.Store(partSize)
 	resp := e.grab.Do(req)
 	it.live.Store(resp)
 	<-resp.Done
 	it.done.Store(resp.BytesComplete())
 	it.live.Store(nil)
+	resumed := int64(0)
+	if resp.DidResume {
+		resumed = partSize
+	}
+	it.fetched.Add(max(resp.BytesComplete()-resumed, 0))
 
 	if err := resp.Err(); err != nil {
 		if errors.Is(err, errSegmented) {
@@ -209,59 +215,105 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 
 // checkResponse runs after the response headers arrive and before any byte is
 // written. grab v3.0.1 appends whatever body comes back to a resumed file, so a
-// server that ignores Range would corrupt it: that is refused here.
+// server that ignores Range would corrupt it: that is refused here, as is a
+// range of another version of the file, or of a version nobody recorded.
 func (e *Engine) checkResponse(it *item, r *grab.Response) error {
 	hr := r.HTTPResponse
-	asked := int64(-1)
-	if rg := r.Request.HTTPRequest.Header.Get("Range"); rg != "" {
-		if v, ok := strings.CutPrefix(rg, "bytes="); ok {
-			if n, err := strconv.ParseInt(strings.TrimSuffix(v, "-"), 10, 64); err == nil {
-				asked = n
-			}
-		}
-	}
-	etag, lastMod := hr.Header.Get("ETag"), hr.Header.Get("Last-Modified")
-	if r.DidResume && hr.StatusCode == http.StatusPartialContent {
-		it.mu.Lock()
-		changed := validatorChanged(it.etag, etag) || validatorChanged(it.lastMod, lastMod)
-		it.mu.Unlock()
-		if changed {
-			return ErrRemoteChanged
-		}
-	}
+	resumed := r.DidResume && hr.StatusCode == http.StatusPartialContent
 	switch {
-	case r.DidResume && hr.StatusCode == http.StatusOK && r.Request.HTTPRequest.Header.Get("If-Range") != "":
-		return ErrRemoteChanged // If-Range at work: the whole new file came instead
+	case r.DidResume && hr.StatusCode == http.StatusOK:
+		return wholeInstead(it, hr.Header)
 	case r.DidResume && hr.StatusCode != http.StatusPartialContent:
 		return ErrRangeIgnored
 	case hr.StatusCode == http.StatusPartialContent:
 		start, _, total, ok := parseContentRange(hr.Header.Get("Content-Range"))
-		want := max(asked, 0)
+		want := max(rangeStart(r.Request.HTTPRequest.Header.Get("Range")), 0)
 		if !ok || start != want || (total >= 0 && r.Size() >= 0 && total != r.Size()) {
 			return fmt.Errorf("%w: asked from byte %d, got %q", ErrBadContentRange, want, hr.Header.Get("Content-Range"))
 		}
+		if resumed {
+			if err := sameVersion(it, hr.Header, total); err != nil {
+				return err
+			}
+		}
 	}
 	it.size.Store(r.Size())
-	if !r.DidResume || hr.StatusCode != http.StatusPartialContent {
-		// The .part is (re)started from this answer: remember what it is a
-		// copy of, so that a later resume can tell whether the file changed.
+	name := serverName(hr, it.url)
+	it.mu.Lock()
+	if name != "" && (it.cdName == "" || NameFromContentDisposition(hr.Header.Get("Content-Disposition")) != "") {
+		it.cdName = name
+	}
+	it.mu.Unlock()
+	if !resumed {
+		// The .part is (re)started from this answer: record what it is a
+		// copy of, on disk, before grab writes its first byte, so that a
+		// later resume, even after a crash a moment from now, can tell
+		// whether the file changed.
 		it.mu.Lock()
-		it.etag, it.lastMod = etag, lastMod
+		it.etag, it.lastMod = hr.Header.Get("ETag"), hr.Header.Get("Last-Modified")
 		it.mu.Unlock()
 		e.changed()
-	}
-	if name := NameFromContentDisposition(hr.Header.Get("Content-Disposition")); name != "" {
-		it.mu.Lock()
-		it.cdName = name
-		it.mu.Unlock()
+		e.noteValidators(it)
 	}
 	if !r.DidResume && hr.StatusCode == http.StatusOK && e.segmentable(it, hr, r.Size()) {
-		return errSegmented // nothing written yet: the segments take over
+		return errSegmented // nothing written yet: the segments take over (and record it)
 	}
 	if e.opts.ChunkSize == 0 && r.Request.BufferSize < e.chunkFor(r.Size()) {
 		return errBiggerBuffer // nothing written yet: ask again with a big buffer
 	}
 	return nil
+}
+
+// sameVersion vets a 206 that continues the .part of it against what the
+// .part is recorded to be a copy of. A validator that changed, or a total
+// size that did, means another version of the file. A .part whose
+// validators were never recorded (a crash came first, or it was left by
+// someone else) is continued only when the server offers none either:
+// otherwise there is no telling which version its bytes are of.
+func sameVersion(it *item, h http.Header, total int64) error {
+	etag, lastMod := h.Get("ETag"), h.Get("Last-Modified")
+	it.mu.Lock()
+	knownTag, knownMod := it.etag, it.lastMod
+	it.mu.Unlock()
+	size := it.size.Load()
+	switch {
+	case validatorChanged(knownTag, etag) || validatorChanged(knownMod, lastMod):
+		return ErrRemoteChanged
+	case size >= 0 && total >= 0 && size != total:
+		return fmt.Errorf("%w: it is %d bytes now, was %d", ErrRemoteChanged, total, size)
+	case knownTag == "" && knownMod == "" && (etag != "" || lastMod != ""):
+		return errUnknownVersion
+	}
+	return nil
+}
+
+// wholeInstead tells why a resume got the whole file: If-Range at work on a
+// file that changed (its validators differ), or else a server that does not
+// do ranges, or ignores them, for this file (it is then asked for no more).
+func wholeInstead(it *item, h http.Header) error {
+	it.mu.Lock()
+	knownTag, knownMod := it.etag, it.lastMod
+	it.mu.Unlock()
+	if validatorChanged(knownTag, h.Get("ETag")) || validatorChanged(knownMod, h.Get("Last-Modified")) {
+		return ErrRemoteChanged
+	}
+	return ErrRangeIgnored
+}
+
+// errUnknownVersion is a .part of no recorded version from a server that
+// names its versions: it starts over like a changed file.
+var errUnknownVersion = fmt.Errorf("%w (or may have: the partial file's version was never recorded)", ErrRemoteChanged)
+
+// rangeStart reads the first byte of a "bytes=N-" Range header; -1 if none.
+func rangeStart(rg string) int64 {
+	if v, ok := strings.CutPrefix(rg, "bytes="); ok {
+		if first, _, ok := strings.Cut(v, "-"); ok {
+			if n, err := strconv.ParseInt(first, 10, 64); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // errBiggerBuffer ends an attempt whose headers show a large file while the

@@ -2,30 +2,36 @@ package downloader
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // Timeouts applied to every transfer unless Options override them.
 const (
-	DefaultDialTimeout   = 15 * time.Second
-	DefaultTLSTimeout    = 15 * time.Second
-	DefaultHeaderTimeout = 30 * time.Second
-	DefaultStallTimeout  = 30 * time.Second
-	maxRedirects         = 10
+	DefaultDialTimeout  = 15 * time.Second
+	DefaultTLSTimeout   = 15 * time.Second
+	DefaultStallTimeout = 30 * time.Second
+	maxRedirects        = 10
 )
 
 // newHTTPClient builds a client tuned for many parallel transfers: enough idle
 // connections per host to reuse one per worker, bounded waits on each phase of a
 // request, no transparent gzip (a body must arrive byte-exact and a .part must
-// be resumable by byte offset), and redirects limited to http(s) and 10 hops.
+// be resumable by byte offset), redirects limited to http(s) and 10 hops, and
+// HTTP/2 health checks: a connection that goes silent is pinged and dropped
+// within about the stall timeout, instead of carrying every retry into the
+// same silence.
 func newHTTPClient(o *Options) *http.Client {
 	dialer := &net.Dialer{Timeout: o.DialTimeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
@@ -36,10 +42,18 @@ func newHTTPClient(o *Options) *http.Client {
 		MaxIdleConnsPerHost:   256,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   o.TLSTimeout,
-		ResponseHeaderTimeout: o.HeaderTimeout,
 		ExpectContinueTimeout: time.Second,
 		DisableCompression:    true,
 		ReadBufferSize:        64 << 10,
+		// The wait for headers is watchClient's: it also drops the
+		// connection that kept the answer waiting.
+		HTTP2: &http.HTTP2Config{
+			SendPingTimeout: max(o.StallTimeout/2, 100*time.Millisecond),
+			PingTimeout:     max(o.StallTimeout/2, 100*time.Millisecond),
+		},
+	}
+	if o.RootCAs != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: o.RootCAs}
 	}
 	return &http.Client{Transport: tr, CheckRedirect: checkRedirect}
 }
@@ -111,18 +125,59 @@ var (
 	ErrStalled = errors.New("no data received for too long (stalled)")
 )
 
-// watchClient wraps an http.Client so that every response body it returns
-// fails with ErrStalled when no byte arrives for the stall timeout. grab reads
-// the body in its own goroutine, so the watchdog has to sit in the body itself.
+// watchClient wraps an http.Client so that a request that keeps waiting fails
+// and takes its connection with it: the response headers must come within
+// the header timeout of the request being sent, and then each body Read
+// must bring a byte within the stall timeout. The clock runs only while
+// Potok waits for the server: not while it writes to disk or holds back for
+// its own speed limit. A request that times out closes the connection it
+// went over, because over HTTP/2 a connection outlives its streams, and a
+// retry would otherwise be sent into the same silence. grab reads the body
+// in its own goroutine, so the watchdog has to sit in the body itself.
 type watchClient struct {
-	c     *http.Client
-	stall time.Duration
+	c      *http.Client
+	stall  time.Duration
+	header time.Duration
 }
 
+// ErrHeaderTimeout reports a server that accepted a request and sent no
+// answer within the header timeout.
+var ErrHeaderTimeout = errors.New("timed out waiting for the server to answer")
+
 func (w watchClient) Do(req *http.Request) (*http.Response, error) {
+	if resp, ok := localHead(req); ok {
+		return resp, nil
+	}
 	ctx, cancel := context.WithCancelCause(req.Context())
-	resp, err := w.c.Do(req.WithContext(ctx))
+	conn := new(connHolder)
+	var headers *time.Timer
+	var answered atomic.Bool
+	if w.header > 0 {
+		headers = time.AfterFunc(time.Hour, func() {
+			if !answered.Load() {
+				conn.close()
+				cancel(ErrHeaderTimeout)
+			}
+		})
+		headers.Stop() // started once the request is written
+	}
+	trace := &httptrace.ClientTrace{
+		GotConn: func(ci httptrace.GotConnInfo) { conn.set(ci.Conn) },
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			if headers != nil && !answered.Load() {
+				headers.Reset(w.header)
+			}
+		},
+	}
+	resp, err := w.c.Do(req.WithContext(httptrace.WithClientTrace(ctx, trace)))
+	answered.Store(true)
+	if headers != nil {
+		headers.Stop()
+	}
 	if err != nil {
+		if errors.Is(context.Cause(ctx), ErrHeaderTimeout) && req.Context().Err() == nil {
+			err = fmt.Errorf("%s: %w (waited %v)", req.URL.Redacted(), ErrHeaderTimeout, w.header)
+		}
 		cancel(nil)
 		return nil, err
 	}
@@ -130,10 +185,33 @@ func (w watchClient) Do(req *http.Request) (*http.Response, error) {
 		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 		return resp, nil
 	}
-	b := &watchedBody{rc: resp.Body, cancel: cancel, stall: w.stall}
-	b.timer = time.AfterFunc(w.stall, b.fire)
+	b := &watchedBody{rc: resp.Body, cancel: cancel, stall: w.stall, conn: conn}
+	b.timer = time.AfterFunc(time.Hour, b.fire)
+	b.timer.Stop() // runs only inside Read
 	resp.Body = b
 	return resp, nil
+}
+
+// connHolder keeps the connection a request went over, so that a timeout can
+// close it.
+type connHolder struct {
+	mu sync.Mutex
+	c  net.Conn
+}
+
+func (h *connHolder) set(c net.Conn) {
+	h.mu.Lock()
+	h.c = c
+	h.mu.Unlock()
+}
+
+func (h *connHolder) close() {
+	h.mu.Lock()
+	c := h.c
+	h.mu.Unlock()
+	if c != nil {
+		c.Close()
+	}
 }
 
 type cancelOnClose struct {
@@ -152,19 +230,20 @@ type watchedBody struct {
 	cancel  context.CancelCauseFunc
 	stall   time.Duration
 	timer   *time.Timer
+	conn    *connHolder
 	stalled atomic.Bool
 }
 
 func (b *watchedBody) fire() {
 	b.stalled.Store(true)
+	b.conn.close()
 	b.cancel(ErrStalled)
 }
 
 func (b *watchedBody) Read(p []byte) (int, error) {
+	b.timer.Reset(b.stall)
 	n, err := b.rc.Read(p)
-	if n > 0 {
-		b.timer.Reset(b.stall)
-	}
+	b.timer.Stop()
 	if err != nil && err != io.EOF && b.stalled.Load() {
 		err = fmt.Errorf("%w after %v", ErrStalled, b.stall)
 	}
@@ -176,4 +255,34 @@ func (b *watchedBody) Close() error {
 	err := b.rc.Close()
 	b.cancel(nil)
 	return err
+}
+
+// grab sends a HEAD before it resumes a file, to learn whether the server
+// takes ranges. Many servers refuse HEAD (presigned S3 and CDN URLs answer
+// 403 or 405), and on a distant server it costs a round trip per resume. The
+// ranged GET that follows says all the HEAD would, and checkResponse vets it
+// (206, Content-Range, validators), so the engine answers grab's HEAD itself
+// with what it knows of the file: its size, if known, and that ranges are to
+// be tried.
+type localHeadKey struct{}
+
+// withLocalHead marks ctx so that the HEAD grab sends under it is answered
+// locally for a file of size bytes (-1: unknown).
+func withLocalHead(ctx context.Context, size int64) context.Context {
+	return context.WithValue(ctx, localHeadKey{}, size)
+}
+
+func localHead(req *http.Request) (*http.Response, bool) {
+	size, ok := req.Context().Value(localHeadKey{}).(int64)
+	if !ok || req.Method != http.MethodHead {
+		return nil, false
+	}
+	h := http.Header{"Accept-Ranges": {"bytes"}}
+	if size >= 0 {
+		h.Set("Content-Length", strconv.FormatInt(size, 10))
+	}
+	return &http.Response{
+		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Body: http.NoBody, ContentLength: size, Request: req,
+	}, true
 }
