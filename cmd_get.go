@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -19,21 +18,36 @@ import (
 	"potok/downloader"
 )
 
-const getSynopsis = "get [-j N] [-x N] [-o DIR] [-i LIST|-] [-retries N] [-rate 2MiB] [-chunk 32KiB] [-queue FILE|-no-queue] [URL...]"
+const getSynopsis = "get [-j N] [-x N] [-o DIR] [-i LIST|-] [-retries N] [-give-up 6h] [-rate 2MiB] [-chunk 32KiB] [-stall 30s] [-queue FILE|-no-queue] [-wait] [URL...]"
 
-func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// getConfig is what potok get was asked to do.
+type getConfig struct {
+	opts    downloader.Options
+	list    string
+	urls    []string
+	plain   bool
+	quiet   bool
+	noQueue bool
+	wait    bool
+}
+
+// parseGet reads potok get's flags. ok is false when the command ends here,
+// with code.
+func parseGet(args []string, stderr io.Writer) (c getConfig, code int, ok bool) {
 	fs := newFlagSet("get", getSynopsis, stderr)
 	jobs := fs.Int("j", 8, "connections at once, over all downloads (raised to -x when -x is larger and -j is not given)")
 	conns := fs.Int("x", downloader.DefaultConnections, "connections per file (1-32): a file of -segment-min or more from a server that accepts ranges comes in that many pieces at once, each connection taking one of -j's")
 	dir := fs.String("o", ".", "folder to download into (created if missing)")
-	listFile := fs.String("i", "", "read URLs from this file, one per line (- for standard input); a line may add sha256:HEX")
-	retries := fs.Int("retries", 5, "retries per file for transient failures (0 for none)")
+	fs.StringVar(&c.list, "i", "", "read URLs from this file, one per line (- for standard input); a line may add sha256:HEX")
+	retries := fs.Int("retries", 5, "attempts in a row that may fail without bringing a new byte before a file fails (0: no retries)")
+	giveUp := fs.Duration("give-up", 6*time.Hour, "fail a file still failing this long after its first failure, even while retries bring bytes (0: never)")
 	perHost := fs.Int("per-host", 0, "at most this many connections at once to one host (0: no cap)")
-	stall := fs.Duration("stall", downloader.DefaultStallTimeout, "give up an attempt after this long without data")
-	plain := fs.Bool("plain", false, "print a line per finished file instead of live progress bars")
-	quiet := fs.Bool("q", false, "print only failures and the summary")
+	stall := fs.Duration("stall", downloader.DefaultStallTimeout, "give up an attempt when the server sends nothing for this long (also the wait for response headers)")
+	fs.BoolVar(&c.plain, "plain", false, "print a line per finished file instead of live progress bars")
+	fs.BoolVar(&c.quiet, "q", false, "print only failures and the summary")
 	queueFile := fs.String("queue", "", "keep the folder's queue in this file (default: one per folder under the user's config folder)")
-	noQueue := fs.Bool("no-queue", false, "keep no queue: a .part file with the same name is resumed, whoever left it")
+	fs.BoolVar(&c.noQueue, "no-queue", false, "keep no queue: a .part file of the same name is resumed only when the server offers no ETag or Last-Modified to check it against")
+	fs.BoolVar(&c.wait, "wait", false, "when another Potok is using the folder, wait for it instead of failing")
 	rate, chunk, segMin := byteSize(0), byteSize(0), byteSize(downloader.DefaultSegmentThreshold)
 	fs.Var(&rate, "rate", "total speed limit, like 2MiB (per second; 0: none)")
 	fs.Var(&chunk, "chunk", "bytes per read and write (default: adaptive, 32KiB, or 1MiB for files of 16MiB or more)")
@@ -41,15 +55,41 @@ func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0
+			return c, 0, false
 		}
-		return 2
+		return c, 2, false
 	}
-	if *jobs < 1 || *retries < 0 || *perHost < 0 || chunk > 64<<20 || *conns < 1 || *conns > downloader.MaxConnections || segMin < 1 {
-		fmt.Fprintln(stderr, "potok get: -j must be at least 1, -retries and -per-host at least 0, -chunk at most 64 MiB, -x from 1 to 32, -segment-min at least 1 byte")
-		return 2
+	if *jobs < 1 || *retries < 0 || *perHost < 0 || chunk > 64<<20 || *conns < 1 || *conns > downloader.MaxConnections || segMin < 1 || *giveUp < 0 {
+		fmt.Fprintln(stderr, "potok get: -j must be at least 1, -retries, -per-host and -give-up at least 0, -chunk at most 64 MiB, -x from 1 to 32, -segment-min at least 1 byte")
+		return c, 2, false
 	}
-	entries, bad, err := collectEntries(*listFile, pos, stdin, stderr)
+	c.urls = pos
+	jobsGiven := false
+	fs.Visit(func(f *flag.Flag) { jobsGiven = jobsGiven || f.Name == "j" })
+	if !jobsGiven && *conns > *jobs {
+		*jobs = *conns // else the extra connections would find no slot
+	}
+	c.opts = downloader.Options{
+		Dir: *dir, Parallel: *jobs, PerHost: *perHost, Retries: *retries,
+		Connections: *conns, SegmentThreshold: int64(segMin),
+		ChunkSize: int(chunk), RateLimit: int64(rate), StallTimeout: *stall,
+		GiveUpAfter: *giveUp, QueueFile: *queueFile,
+	}
+	if *retries == 0 {
+		c.opts.Retries = -1 // the engine reads 0 as "default"
+	}
+	if *giveUp == 0 {
+		c.opts.GiveUpAfter = -1
+	}
+	return c, 0, true
+}
+
+func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c, code, ok := parseGet(args, stderr)
+	if !ok {
+		return code
+	}
+	entries, bad, err := collectEntries(c.list, c.urls, stdin, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "potok get: %v\n", err)
 		return 2
@@ -57,38 +97,25 @@ func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(entries) == 0 {
 		if bad == 0 {
 			fmt.Fprintln(stderr, "potok get: no URLs given: pass URLs as arguments or a list with -i FILE")
-			fs.Usage()
+			fmt.Fprintf(stderr, "usage: potok %s\n(potok get -h lists the flags)\n", getSynopsis)
 		} else {
 			fmt.Fprintln(stderr, "potok get: no usable URL in the input")
 		}
 		return 2
 	}
 	defer softMemoryLimit(len(entries))()
-	r := *retries
-	if r == 0 {
-		r = -1 // the engine reads 0 as "default"
-	}
-	qf := *queueFile
-	if qf == "" && !*noQueue {
-		if qf, err = downloader.DefaultQueueFile(*dir); err != nil {
+	if c.opts.QueueFile == "" && !c.noQueue {
+		if c.opts.QueueFile, err = downloader.DefaultQueueFile(c.opts.Dir); err != nil {
 			fmt.Fprintf(stderr, "potok get: %v; use -queue FILE or -no-queue\n", err)
 			return 2
 		}
 	}
-	if *noQueue {
-		qf = ""
+	if c.noQueue {
+		c.opts.QueueFile = ""
 	}
-	jobsGiven := false
-	fs.Visit(func(f *flag.Flag) { jobsGiven = jobsGiven || f.Name == "j" })
-	if !jobsGiven && *conns > *jobs {
-		*jobs = *conns // else the extra connections would find no slot
-	}
-	e, err := downloader.New(downloader.Options{
-		Dir: *dir, Parallel: *jobs, PerHost: *perHost, Retries: r,
-		Connections: *conns, SegmentThreshold: int64(segMin),
-		ChunkSize: int(chunk), RateLimit: int64(rate), StallTimeout: *stall,
-		QueueFile: qf,
-	})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e, err := openEngine(ctx, c.opts, c.wait, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "potok get: %v\n", err)
 		return 1
@@ -96,21 +123,12 @@ func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := e.QueueProblem(); err != nil {
 		fmt.Fprintf(stderr, "potok get: warning: %v\n", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if _, err := e.Add(entries...); err != nil {
+		e.Close()
 		fmt.Fprintf(stderr, "potok get: %v\n", err)
 		return 1
 	}
-	var view progressView
-	switch {
-	case *quiet:
-		view = &quietView{w: stdout}
-	case *plain || !isTerminal(stdout):
-		view = &plainView{w: stdout}
-	default:
-		view = newBarsView(stdout)
-	}
+	view := c.view(stdout)
 	interrupted := watch(ctx, e, view)
 	stop() // a second Ctrl-C now ends the program at once
 	e.Close()
@@ -125,6 +143,41 @@ func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+func (c getConfig) view(stdout io.Writer) progressView {
+	switch {
+	case c.quiet:
+		return &quietView{w: stdout}
+	case c.plain || !isTerminal(stdout):
+		return &plainView{w: stdout}
+	}
+	return newBarsView(stdout)
+}
+
+// openEngine makes the engine for the folder. When another Potok holds the
+// folder it fails, saying which process, or with wait polls until the folder
+// is free or ctx ends.
+func openEngine(ctx context.Context, opts downloader.Options, wait bool, stderr io.Writer) (*downloader.Engine, error) {
+	said := false
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		e, err := downloader.New(opts)
+		var busy *downloader.QueueBusyError
+		if err == nil || !wait || !errors.As(err, &busy) {
+			return e, err
+		}
+		if !said {
+			fmt.Fprintf(stderr, "potok get: %v; waiting (-wait)\n", err)
+			said = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("stopped while waiting for the folder: %w", err)
+		case <-t.C:
+		}
+	}
 }
 
 // collectEntries reads the list file (if any) and the URL arguments, reports
@@ -204,18 +257,24 @@ func watch(ctx context.Context, e *downloader.Engine, view progressView) (interr
 }
 
 func printSummary(w io.Writer, s downloader.Snapshot, interrupted bool) {
+	var kept int64
 	for _, f := range s.Files {
 		if f.State == downloader.StateFailed {
-			fmt.Fprintf(w, "failed: %s: %s\n", redacted(f.URL), f.Err)
+			fmt.Fprintf(w, "failed: %s: %s\n", downloader.RedactURL(f.URL), f.Err)
+			kept += f.Done
 		}
 	}
 	rate := ""
 	if secs := s.Elapsed.Seconds(); secs > 0 {
-		rate = fmt.Sprintf(" (%s/s)", humanize.Bytes(uint64(float64(s.BytesDone)/secs)))
+		rate = fmt.Sprintf(" (%s/s)", humanize.Bytes(uint64(float64(s.BytesFetched)/secs)))
 	}
-	fmt.Fprintf(w, "%d done, %d failed, %d left of %d files; %s in %s%s\n",
-		s.Done, s.Failed, s.Left()+s.Cancelled, s.Count, humanize.Bytes(uint64(s.BytesDone)),
+	fmt.Fprintf(w, "%d done, %d failed, %d left of %d files; %s fetched in %s%s\n",
+		s.Done, s.Failed, s.Left()+s.Cancelled, s.Count, humanize.Bytes(uint64(s.BytesFetched)),
 		s.Elapsed.Round(time.Millisecond), rate)
+	if kept > 0 {
+		fmt.Fprintf(w, "%s of the failed files are kept in their .part files: run the same command again to continue them\n",
+			humanize.Bytes(uint64(kept)))
+	}
 	if interrupted {
 		fmt.Fprintln(w, "interrupted: partial files are kept as .part; run the same command again to resume them")
 	}
@@ -240,14 +299,4 @@ func softMemoryLimit(files int) (restore func()) {
 	}
 	old := debug.SetMemoryLimit(inUse + 40<<20 + int64(files)*5<<10)
 	return func() { debug.SetMemoryLimit(old) }
-}
-
-// redacted hides the password of a user:pass@ URL, as terminals and logs
-// are seen and kept by others.
-func redacted(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	return u.Redacted()
 }

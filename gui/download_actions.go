@@ -123,6 +123,10 @@ func (t *DownloadTab) restore() {
 		return // nothing kept for this folder: no engine until Download
 	}
 	e, err := t.ensureEngine()
+	if errors.Is(err, downloader.ErrQueueBusy) {
+		dialog.ShowError(err, t.win) // a second Potok on this folder: say so, do not share it
+		return
+	}
 	if err != nil {
 		t.showProblems(err.Error())
 		return

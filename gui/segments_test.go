@@ -104,6 +104,7 @@ func TestConnectionsSliderAppliesAndIsRemembered(t *testing.T) {
 	}
 	tickUntil(t, tab, "done", func() bool { return allIn(tab, 1, downloader.StateDone) })
 
+	tab.Close()                               // one Potok per folder: the first lets go of it
 	again := NewDownloadTab(tab.app, tab.win) // the folder's queue brings an engine back
 	t.Cleanup(again.Close)
 	if again.Connections.Value != 20 || again.ConnectionsText.Text != "Connections per file: 20" {
