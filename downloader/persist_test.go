@@ -366,3 +366,28 @@ func TestOneConnectionKept(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueOfSymlinkedFolder: a folder reached through a symlink has the
+// queue of its real path, and one engine holds it whichever name is used.
+func TestQueueOfSymlinkedFolder(t *testing.T) {
+	base := t.TempDir()
+	real, link := filepath.Join(base, "out"), filepath.Join(base, "outlink")
+	if err := os.Mkdir(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	q1, err1 := downloader.DefaultQueueFile(link)
+	q2, err2 := downloader.DefaultQueueFile(real)
+	q3, err3 := downloader.DefaultQueueFile(filepath.Join(link, "not-yet"))
+	q4, _ := downloader.DefaultQueueFile(filepath.Join(real, "not-yet"))
+	if err1 != nil || err2 != nil || err3 != nil || q1 != q2 || q3 != q4 {
+		t.Fatalf("queues %q %q %q %q (%v %v %v)", q1, q2, q3, q4, err1, err2, err3)
+	}
+	queue := filepath.Join(t.TempDir(), "q.queue")
+	e := queueEngine(t, link, queue)
+	if e.Dir() != real {
+		t.Fatalf("Dir() = %q, want the real path %q", e.Dir(), real)
+	}
+}
