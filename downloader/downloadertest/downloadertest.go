@@ -213,6 +213,7 @@ type RequestRecord struct {
 	RawQuery   string
 	Range      string // Range header, "" if absent
 	RemoteAddr string // tells connections apart, e.g. to check reuse
+	Proto      string // "HTTP/1.1", "HTTP/2.0"
 	Header     http.Header
 }
 
@@ -455,6 +456,7 @@ func (s *Server) begin(r *http.Request) {
 		RawQuery:   r.URL.RawQuery,
 		Range:      r.Header.Get("Range"),
 		RemoteAddr: r.RemoteAddr,
+		Proto:      r.Proto,
 		Header:     r.Header.Clone(),
 	}
 	s.mu.Lock()

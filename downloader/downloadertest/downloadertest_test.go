@@ -625,7 +625,7 @@ func TestRequestRecord(t *testing.T) {
 	resp.Body.Close()
 	r := s.Requests()[0]
 	if r.Method != "GET" || r.Path != "/f/rec" || r.RawQuery != "size=100" || r.Range != "bytes=0-9" ||
-		r.Header.Get("X-Test") != "yes" || r.RemoteAddr == "" {
+		r.Header.Get("X-Test") != "yes" || r.RemoteAddr == "" || r.Proto != "HTTP/1.1" {
 		t.Errorf("record = %+v", r)
 	}
 	r.Header.Set("X-Test", "changed")
@@ -697,8 +697,14 @@ func TestTLSServesBothProtocols(t *testing.T) {
 			}
 			// The redirect chain stays on https (an http:// Location would
 			// reach a TLS port in plain text).
-			if got := len(s.Requests()); got != 3 {
-				t.Errorf("saw %d requests, want 2 redirects and the file", got)
+			reqs := s.Requests()
+			if len(reqs) != 3 {
+				t.Errorf("saw %d requests, want 2 redirects and the file", len(reqs))
+			}
+			for _, r := range reqs {
+				if r.Proto != p.proto {
+					t.Errorf("request for %s recorded as %s, want %s", r.Path, r.Proto, p.proto)
+				}
 			}
 			resp, body, err = get(t, c, http.MethodGet, s.FileURL("tls.bin", size), "bytes=99000-")
 			if err != nil || resp.StatusCode != http.StatusPartialContent || !bytes.Equal(body, Content("tls.bin", size)[99000:]) {
