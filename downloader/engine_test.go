@@ -23,7 +23,7 @@ import (
 	dt "potok/downloader/downloadertest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, toxiproxyLeaks...) }
 
 // newEngine returns an engine on a fresh folder with fast retries, closed when
 // the test ends.

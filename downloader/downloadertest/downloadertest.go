@@ -13,15 +13,23 @@
 // independently of the server.
 //
 // The server listens on 127.0.0.1 only, so that a demo never exposes it to
-// the network.
+// the network. With WithTLS it serves HTTPS, HTTP/2 offered beside HTTP/1.1,
+// under a certificate for the loopback names made when it starts.
 package downloadertest
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
 	"hash/fnv"
 	"io"
 	"log"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -74,6 +82,7 @@ type config struct {
 	etag        bool
 	hook        func(http.ResponseWriter, *http.Request) bool
 	faultsOn    func(name string) bool // nil: every file
+	tls         bool
 }
 
 func defaultConfig() config {
@@ -141,11 +150,14 @@ func WithoutContentLength() Option { return func(c *config) { c.noLength = true 
 // WithShortBody declares the full Content-Length but sends only the first n
 // bytes of the requested range, then closes the connection cleanly. The
 // client must detect the truncation (io.ErrUnexpectedEOF) rather than accept
-// a short file. See WithFaultCount.
+// a short file. Over HTTP/2 the stream ends early instead (END_STREAM), which
+// the client sees the same way. See WithFaultCount.
 func WithShortBody(n int64) Option { return func(c *config) { c.shortBody = n } }
 
 // WithResetAfter resets the TCP connection (RST) after n body bytes, so the
-// client sees "connection reset by peer". See WithFaultCount.
+// client sees "connection reset by peer". Over HTTPS the TCP connection is
+// reset under TLS, with no close_notify. Over HTTP/2 only the stream is reset
+// (RST_STREAM): the connection carries other streams. See WithFaultCount.
 func WithResetAfter(n int64) Option { return func(c *config) { c.resetAfter = n } }
 
 // WithStallAfter stops sending after n body bytes and holds the connection
@@ -187,6 +199,13 @@ func WithHandlerHook(h func(w http.ResponseWriter, r *http.Request) bool) Option
 	return func(c *config) { c.hook = h }
 }
 
+// WithTLS serves HTTPS instead of HTTP, with HTTP/2 offered beside HTTP/1.1
+// (ALPN h2 and http/1.1: the client picks), as net/http/httptest's StartTLS
+// does with EnableHTTP2. The certificate is made when the server starts:
+// self-signed, for 127.0.0.1, ::1 and localhost, valid for a day. Clients
+// trust it through CertPool or Certificate; URL starts with https://.
+func WithTLS() Option { return func(c *config) { c.tls = true } }
+
 // RequestRecord describes a request as the server received it.
 type RequestRecord struct {
 	Method     string
@@ -194,17 +213,19 @@ type RequestRecord struct {
 	RawQuery   string
 	Range      string // Range header, "" if absent
 	RemoteAddr string // tells connections apart, e.g. to check reuse
+	Proto      string // "HTTP/1.1", "HTTP/2.0"
 	Header     http.Header
 }
 
 // Server is a running test server. Its zero value is not usable; create one
 // with NewServer and Close it when done.
 type Server struct {
-	// URL is the base URL, e.g. http://127.0.0.1:41235, without a trailing
-	// slash.
+	// URL is the base URL, e.g. http://127.0.0.1:41235 (https:// with
+	// WithTLS), without a trailing slash.
 	URL string
 
 	cfg       config
+	cert      *x509.Certificate // nil without WithTLS
 	ts        *httptest.Server
 	closed    chan struct{}
 	closeOnce sync.Once
@@ -230,6 +251,12 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
+// NewTLSServer is NewServer with WithTLS: an HTTPS server offering HTTP/2,
+// whose certificate CertPool returns.
+func NewTLSServer(opts ...Option) *Server {
+	return NewServer(append(opts[:len(opts):len(opts)], WithTLS())...)
+}
+
 // Listen is NewServer on a chosen address, which must be a loopback one
 // (127.0.0.0/8, ::1 or localhost): the demo server must never be reachable
 // from the network. Port 0 picks a free port.
@@ -252,6 +279,13 @@ func Listen(addr string, opts ...Option) (*Server, error) {
 		failSeen:  make(map[string]int),
 		faultSeen: make(map[string]int),
 	}
+	var cert tls.Certificate
+	if cfg.tls {
+		if cert, err = loopbackCertificate(time.Now()); err != nil {
+			return nil, fmt.Errorf("make the TLS certificate: %w", err)
+		}
+		s.cert = cert.Leaf
+	}
 	// Our own listener rather than httptest's: httptest honours the
 	// -httptest.serve flag, which could bind a non-loopback address.
 	l, err := net.Listen("tcp", addr)
@@ -267,9 +301,65 @@ func Listen(addr string, opts ...Option) (*Server, error) {
 			ErrorLog: log.New(io.Discard, "", 0),
 		},
 	}
-	s.ts.Start()
+	if cfg.tls {
+		// httptest offers only "h2" when EnableHTTP2 is set; a client
+		// that speaks HTTP/1.1 alone must be served too.
+		s.ts.EnableHTTP2 = true
+		s.ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2", "http/1.1"}}
+		s.ts.StartTLS()
+	} else {
+		s.ts.Start()
+	}
 	s.URL = s.ts.URL
 	return s, nil
+}
+
+// loopbackCertificate makes a self-signed certificate (its own CA, as
+// httptest's is) for the loopback names, with a fresh P-256 key.
+func loopbackCertificate(now time.Time) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{Organization: []string{"potok downloadertest"}, CommonName: "localhost"},
+		NotBefore:             now.Add(-time.Hour), // a clock a little behind still accepts it
+		NotAfter:              now.Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
+}
+
+// Certificate returns the server's certificate with WithTLS, nil without.
+func (s *Server) Certificate() *x509.Certificate { return s.cert }
+
+// CertPool returns a new pool holding the server's certificate, for a
+// client's tls.Config.RootCAs; nil without WithTLS.
+func (s *Server) CertPool() *x509.CertPool {
+	if s.cert == nil {
+		return nil
+	}
+	p := x509.NewCertPool()
+	p.AddCert(s.cert)
+	return p
 }
 
 // Close shuts the server down. It returns promptly even while handlers are
@@ -366,6 +456,7 @@ func (s *Server) begin(r *http.Request) {
 		RawQuery:   r.URL.RawQuery,
 		Range:      r.Header.Get("Range"),
 		RemoteAddr: r.RemoteAddr,
+		Proto:      r.Proto,
 		Header:     r.Header.Clone(),
 	}
 	s.mu.Lock()
@@ -686,13 +777,28 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, kind faultK
 		}
 		abort()
 	case faultShort, faultReset:
+		if r.ProtoMajor >= 2 {
+			// One stream of a shared connection: a short body ends the
+			// stream early (END_STREAM, the handler returns), a reset
+			// resets it (RST_STREAM, the abort).
+			if kind == faultReset {
+				abort()
+			}
+			return
+		}
 		conn, _, err := rc.Hijack()
 		if err != nil {
 			abort()
 		}
-		if tc, ok := conn.(*net.TCPConn); ok && kind == faultReset {
-			// Linger 0 makes Close send RST instead of FIN.
-			tc.SetLinger(0)
+		if kind == faultReset {
+			// Under TLS the TCP connection itself is reset, with no
+			// close_notify first. Linger 0 makes Close send RST, not FIN.
+			if tc, ok := conn.(*tls.Conn); ok {
+				conn = tc.NetConn()
+			}
+			if tc, ok := conn.(*net.TCPConn); ok {
+				tc.SetLinger(0)
+			}
 		}
 		conn.Close()
 	}
@@ -724,9 +830,13 @@ func (s *Server) redirectHop(w http.ResponseWriter, r *http.Request, name string
 	if query != "" {
 		loc += "?" + query
 	}
-	// Absolute, with the host the client used, so that even clients that
-	// mishandle relative Locations follow the chain.
-	w.Header().Set("Location", "http://"+r.Host+loc)
+	// Absolute, with the scheme and host the client used, so that even
+	// clients that mishandle relative Locations follow the chain.
+	scheme := "http://"
+	if r.TLS != nil {
+		scheme = "https://"
+	}
+	w.Header().Set("Location", scheme+r.Host+loc)
 	s.text(w, r, http.StatusFound, http.StatusText(http.StatusFound))
 }
 

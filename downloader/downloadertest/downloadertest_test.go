@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -621,7 +625,7 @@ func TestRequestRecord(t *testing.T) {
 	resp.Body.Close()
 	r := s.Requests()[0]
 	if r.Method != "GET" || r.Path != "/f/rec" || r.RawQuery != "size=100" || r.Range != "bytes=0-9" ||
-		r.Header.Get("X-Test") != "yes" || r.RemoteAddr == "" {
+		r.Header.Get("X-Test") != "yes" || r.RemoteAddr == "" || r.Proto != "HTTP/1.1" {
 		t.Errorf("record = %+v", r)
 	}
 	r.Header.Set("X-Test", "changed")
@@ -642,4 +646,197 @@ func TestListenRefusesNonLoopback(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
+}
+
+// tlsClient returns a client that trusts s's certificate and speaks HTTP/2
+// (h2) or HTTP/1.1 only, with a transport of its own.
+func tlsClient(t *testing.T, s *Server, h2 bool) *http.Client {
+	t.Helper()
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CertPool()}, ForceAttemptHTTP2: h2}
+	if !h2 {
+		var p http.Protocols
+		p.SetHTTP1(true)
+		tr.Protocols = &p
+		// Go sends no ALPN at all for HTTP/1.1 alone; asking for it shows
+		// the server offers it beside h2.
+		tr.TLSClientConfig.NextProtos = []string{"http/1.1"}
+	}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
+}
+
+var tlsProtocols = []struct {
+	name  string
+	h2    bool
+	proto string // what the server answers with
+	alpn  string
+}{
+	{"h2", true, "HTTP/2.0", "h2"},
+	{"http1.1", false, "HTTP/1.1", "http/1.1"},
+}
+
+func TestTLSServesBothProtocols(t *testing.T) {
+	const size = 100_000
+	for _, p := range tlsProtocols {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			s := newServer(t, WithTLS(), WithRedirects(2))
+			if !strings.HasPrefix(s.URL, "https://127.0.0.1:") {
+				t.Fatalf("URL = %q, want https://127.0.0.1:PORT", s.URL)
+			}
+			c := tlsClient(t, s, p.h2)
+			resp, body, err := get(t, c, http.MethodGet, s.FileURL("tls.bin", size), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Proto != p.proto || resp.TLS == nil || resp.TLS.NegotiatedProtocol != p.alpn {
+				t.Fatalf("answered over %s, ALPN %+v; want %s, ALPN %q", resp.Proto, resp.TLS, p.proto, p.alpn)
+			}
+			if !bytes.Equal(body, Content("tls.bin", size)) {
+				t.Fatalf("body differs: %d bytes", len(body))
+			}
+			// The redirect chain stays on https (an http:// Location would
+			// reach a TLS port in plain text).
+			reqs := s.Requests()
+			if len(reqs) != 3 {
+				t.Errorf("saw %d requests, want 2 redirects and the file", len(reqs))
+			}
+			for _, r := range reqs {
+				if r.Proto != p.proto {
+					t.Errorf("request for %s recorded as %s, want %s", r.Path, r.Proto, p.proto)
+				}
+			}
+			resp, body, err = get(t, c, http.MethodGet, s.FileURL("tls.bin", size), "bytes=99000-")
+			if err != nil || resp.StatusCode != http.StatusPartialContent || !bytes.Equal(body, Content("tls.bin", size)[99000:]) {
+				t.Fatalf("range over %s: %v %v, %d bytes", p.name, resp, err, len(body))
+			}
+		})
+	}
+}
+
+func TestTLSCertificate(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, WithTLS())
+	cert := s.Certificate()
+	if cert == nil {
+		t.Fatal("no certificate with WithTLS")
+	}
+	for _, host := range []string{"127.0.0.1", "::1", "localhost"} {
+		if _, err := cert.Verify(x509.VerifyOptions{DNSName: host, Roots: s.CertPool()}); err != nil {
+			t.Errorf("certificate for %s: %v", host, err)
+		}
+	}
+	if _, err := cert.Verify(x509.VerifyOptions{DNSName: "example.com", Roots: s.CertPool()}); err == nil {
+		t.Error("certificate also good for example.com")
+	}
+	if d := time.Until(cert.NotAfter); d < time.Hour || d > 25*time.Hour {
+		t.Errorf("certificate expires in %v, want about a day", d)
+	}
+	// Each server makes its own: one server's pool does not vouch for another.
+	other := newServer(t, WithTLS())
+	if other.Certificate().Equal(cert) {
+		t.Error("two servers share a certificate")
+	}
+	if _, err := cert.Verify(x509.VerifyOptions{DNSName: "127.0.0.1", Roots: other.CertPool()}); err == nil {
+		t.Error("another server's pool trusts this certificate")
+	}
+
+	// A client that does not trust it is refused, in words naming the cause.
+	_, _, err := get(t, newClient(t), http.MethodGet, s.FileURL("x", 10), "")
+	var verr *tls.CertificateVerificationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("untrusted client: err %v, want a certificate verification error", err)
+	}
+
+	plain := newServer(t)
+	if plain.Certificate() != nil || plain.CertPool() != nil || !strings.HasPrefix(plain.URL, "http://") {
+		t.Errorf("plain server: certificate %v, pool %v, URL %s", plain.Certificate(), plain.CertPool(), plain.URL)
+	}
+}
+
+func TestTLSListenLocalhost(t *testing.T) {
+	t.Parallel()
+	s, err := Listen("localhost:0", WithTLS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(s.URL, "https://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// By name, as a user would paste it: the certificate names localhost.
+	u := "https://" + net.JoinHostPort("localhost", port) + "/f/l.bin?size=10"
+	_, body, err := get(t, tlsClient(t, s, true), http.MethodGet, u, "")
+	if err != nil || !bytes.Equal(body, Content("l.bin", 10)) {
+		t.Fatalf("%s: %v, %d bytes", u, err, len(body))
+	}
+	if _, err := Listen("0.0.0.0:0", WithTLS()); err == nil {
+		t.Error("Listen with TLS accepted a non-loopback address")
+	}
+}
+
+func TestNewTLSServer(t *testing.T) {
+	t.Parallel()
+	opts := []Option{WithDefaultSize(10)}
+	s := NewTLSServer(opts...)
+	t.Cleanup(s.Close)
+	if len(opts) != 1 || s.Certificate() == nil || !strings.HasPrefix(s.URL, "https://") {
+		t.Fatalf("NewTLSServer: URL %s, certificate %v, options %d", s.URL, s.Certificate() != nil, len(opts))
+	}
+	_, body, err := get(t, tlsClient(t, s, true), http.MethodGet, s.URL+"/f/d.bin", "")
+	if err != nil || !bytes.Equal(body, Content("d.bin", 10)) {
+		t.Fatalf("%v, %d bytes", err, len(body))
+	}
+}
+
+// Body faults keep their meaning over TLS and HTTP/2: a short body is a
+// truncation the client detects, a reset is an error (of the TCP connection
+// over HTTP/1.1, of the stream over HTTP/2), and a retry gets the whole file.
+func TestTLSBodyFaults(t *testing.T) {
+	const size = 256 << 10
+	for _, p := range tlsProtocols {
+		for _, tt := range []struct {
+			name  string
+			opt   Option
+			check func(t *testing.T, err error)
+		}{
+			{"short body", WithShortBody(1000), func(t *testing.T, err error) {
+				if !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Errorf("err = %v, want io.ErrUnexpectedEOF", err)
+				}
+			}},
+			{"reset", WithResetAfter(1000), func(t *testing.T, err error) {
+				switch {
+				case err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+					t.Errorf("err = %v, want a reset", err)
+				case p.h2 && !strings.Contains(err.Error(), "stream error"):
+					t.Errorf("err = %v, want the stream reset", err)
+				case !p.h2 && !errors.Is(err, syscall.ECONNRESET):
+					t.Errorf("err = %v, want ECONNRESET", err)
+				}
+			}},
+		} {
+			t.Run(p.name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				s := newServer(t, WithTLS(), tt.opt, WithFaultCount(1))
+				c := tlsClient(t, s, p.h2)
+				resp, body, err := get(t, c, http.MethodGet, s.FileURL("x", size), "")
+				if resp == nil {
+					t.Fatalf("no response: %v", err)
+				}
+				if resp.Proto != p.proto {
+					t.Fatalf("answered over %s, want %s", resp.Proto, p.proto)
+				}
+				tt.check(t, err)
+				if len(body) > 1000 || !bytes.Equal(body, Content("x", size)[:len(body)]) {
+					t.Errorf("%d bytes before the fault, want at most 1000 of the file", len(body))
+				}
+				_, body, err = get(t, c, http.MethodGet, s.FileURL("x", size), "")
+				if err != nil || !bytes.Equal(body, Content("x", size)) {
+					t.Fatalf("retry: err %v, %d bytes", err, len(body))
+				}
+			})
+		}
+	}
 }
