@@ -131,9 +131,10 @@ func TestKillNineEarlyNeverStitches(t *testing.T) {
 	modes := []struct {
 		name string
 		args []string
-		// started reports the first moment to kill at: for one connection,
-		// the first bytes in the .part; in segments, the .part preallocated
-		// (its segments file is written before that).
+		// started reports the first moment to kill at: the first bytes in
+		// the .part for one connection; in segments, the .part preallocated
+		// to its size (its segments file is written before that; killed
+		// sooner, nothing of the file is kept and it simply starts over).
 		started func(part string) bool
 	}{
 		{"one connection", []string{"-x", "1"}, func(part string) bool {
@@ -141,8 +142,8 @@ func TestKillNineEarlyNeverStitches(t *testing.T) {
 			return err == nil && fi.Size() > 0
 		}},
 		{"segments", []string{"-x", "4", "-segment-min", "1MiB"}, func(part string) bool {
-			_, err := os.Stat(part)
-			return err == nil
+			fi, err := os.Stat(part)
+			return err == nil && fi.Size() == size
 		}},
 	}
 	for _, m := range modes {

@@ -634,8 +634,8 @@ func TestRateLimit(t *testing.T) {
 
 func TestCloseKeepsPartsAndLeaksNothing(t *testing.T) {
 	s := newServer(t, dt.WithRate(100<<10))
-	dir := t.TempDir()
-	e, err := downloader.New(downloader.Options{Dir: dir, Parallel: 3})
+	dir, queue := t.TempDir(), filepath.Join(t.TempDir(), "q.queue")
+	e, err := downloader.New(downloader.Options{Dir: dir, Parallel: 3, QueueFile: queue})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -649,8 +649,8 @@ func TestCloseKeepsPartsAndLeaksNothing(t *testing.T) {
 	if _, err := e.Add(downloader.Entry{URL: s.FileURL("late", 1)}); !errors.Is(err, downloader.ErrClosed) {
 		t.Fatalf("Add after Close: %v", err)
 	}
-	// A new engine on the same folder resumes what the first one kept.
-	e2 := newEngine(t, downloader.Options{Dir: dir, Parallel: 5})
+	// A new engine on the same folder and queue resumes what the first one kept.
+	e2 := newEngine(t, downloader.Options{Dir: dir, Parallel: 5, QueueFile: queue})
 	add(t, e2, s.List(5, 1<<20)...)
 	before := snap.BytesDone
 	if snap2 := e2.Snapshot(); snap2.BytesDone != before {

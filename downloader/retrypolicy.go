@@ -11,7 +11,7 @@ import (
 // loop and each segment's loop ask it, so the two never disagree.
 //
 // What counts against Options.Retries is consecutive attempts that brought
-// no new byte: a flaky link or proxy that cuts every connection after a
+// no new bytes (fewer than progressMin): a flaky link or proxy that cuts every connection after a
 // megabyte still delivers a large file, one resumed piece at a time, as wget
 // and curl do. Two bounds keep that from going on forever: the consecutive
 // failures, and Options.GiveUpAfter since the first failure of the run.
@@ -24,9 +24,10 @@ type retrier struct {
 }
 
 // progressMin is how many new bytes make an attempt one that progressed (or
-// all that was missing, when less): a server that sends a byte, then
-// nothing, is not making progress.
-const progressMin = 64 << 10
+// all that was missing, when less): a link cut every few kilobytes still
+// delivers, while a server that sends a byte, then nothing (slow loris),
+// is not making progress.
+const progressMin = 4 << 10
 
 // progress reports whether an attempt that left have bytes on disk, of a
 // file of size bytes (-1: unknown), brought enough new ones to not count as

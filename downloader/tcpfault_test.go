@@ -19,26 +19,6 @@ import (
 // byte-exact, or failed with an error that says what happened, within a
 // bound: never a hang, never a file done with wrong bytes.
 
-// The engine fixes some cases wait for. Each is a switch: set it to true
-// once the fix is in, and the cases it names run.
-const (
-	// fixedH2HealthCheck: a retry after a stall reuses the stalled HTTP/2
-	// connection (the transport has no health check: HTTP2Config's
-	// SendPingTimeout/PingTimeout, x/net's ReadIdleTimeout), so it waits
-	// for HeaderTimeout (30 s) on a connection that will never answer.
-	fixedH2HealthCheck = false
-	// fixedHeaderWait: the wait for a response's headers is HeaderTimeout
-	// (30 s by default) and the TLS handshake's TLSTimeout (15 s), not the
-	// stall timeout, so a connection silent from its start takes that long
-	// per attempt to give up on.
-	fixedHeaderWait = false
-	// fixedProgressBudget: an attempt of a single-connection file that
-	// fetched bytes before it failed still counts against Options.Retries
-	// (segments reset their count on progress), so a file whose every
-	// connection is cut after a while fails although each try gained.
-	fixedProgressBudget = false
-)
-
 // The engine's settings in these tests: short timeouts and backoff, so that
 // the whole table runs in seconds.
 const (
@@ -210,21 +190,14 @@ var tcpFaults = []tcpFault{
 		retryErr: "connection closed before the whole file arrived",
 	},
 	{
-		// Each connection is closed after 16 KB: seven for the single file,
-		// each one a step further, more than Retries allows if progress
-		// counts as failure.
+		// Each connection is closed after 24 KB: five or more for the single
+		// file, each one a step further, more than Retries allows if
+		// progress counted as failure. (Not 16 KB: over HTTP/2 a DATA frame
+		// holds up to 16 KB, and a frame cut short delivers nothing.)
 		name:     "limit_data beyond the retries",
-		before:   func(*toxicProxy) []toxic { return []toxic{limitDataToxic(16 << 10)} },
+		before:   func(*toxicProxy) []toxic { return []toxic{limitDataToxic(24 << 10)} },
 		retries:  retriesSome,
 		retryErr: "connection closed before the whole file arrived",
-		skip: func(f tfFile, _ tfProto) string {
-			if !f.segmented && !fixedProgressBudget {
-				return fmt.Sprintf("needs the engine fix for retries that made progress counting against the budget (fixedProgressBudget): "+
-					"each of its 7 connections gains 16 KB, yet the file fails after Retries+1 = %d attempts with "+
-					"\"connection closed before the whole file arrived\"", tfRetries+1)
-			}
-			return ""
-		},
 	},
 	{
 		// A third of the way in, every connection is reset (RST); the retries
@@ -277,13 +250,6 @@ var tcpFaults = []tcpFault{
 		},
 		retries:  retriesSome,
 		retryErr: "stalled",
-		skip: func(f tfFile, p tfProto) string {
-			if p.tls && !f.segmented && !fixedH2HealthCheck {
-				return "needs the engine fix for the stalled HTTP/2 connection reused by retries (fixedH2HealthCheck): " +
-					"after the stall every retry goes to the silent connection and waits HeaderTimeout (30 s)"
-			}
-			return ""
-		},
 	},
 	{
 		// Every connection silent from its first byte, for good; the
@@ -305,17 +271,6 @@ var tcpFaults = []tcpFault{
 		opts:    func(o *downloader.Options) { o.Retries = tfFailRetries },
 		fail:    "timed out",
 		retries: retriesAny,
-		skip: func(_ tfFile, p tfProto) string {
-			if fixedHeaderWait {
-				return ""
-			}
-			what := "HeaderTimeout (30 s) for the response headers"
-			if p.tls {
-				what = "TLSTimeout (15 s) for the TLS handshake"
-			}
-			return fmt.Sprintf("needs the engine fix for the response-header wait ignoring the stall timeout (fixedHeaderWait): "+
-				"each of the %d attempts waits %s instead of the stall timeout (%v)", tfFailRetries+1, what, tfStall)
-		},
 	},
 }
 
@@ -368,15 +323,13 @@ func runTCPFault(t *testing.T, fault tcpFault, f tfFile, p tfProto) {
 		BackoffBase:      tfBackoff,
 		BackoffMax:       tfBackoffMx,
 	}
+	if p.tls {
+		o.RootCAs = srv.CertPool()
+	}
 	if fault.opts != nil {
 		fault.opts(&o)
 	}
 	e := newEngine(t, o)
-	if p.tls {
-		if err := downloader.TrustForTest(e, srv.CertPool()); err != nil {
-			t.Fatal(err)
-		}
-	}
 
 	name := "tcp-" + f.name + ".bin"
 	start := time.Now()

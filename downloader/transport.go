@@ -151,12 +151,13 @@ func (w watchClient) Do(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancelCause(req.Context())
 	conn := new(connHolder)
 	var headers *time.Timer
-	var answered atomic.Bool
+	var answered, timedOut atomic.Bool
 	if w.header > 0 {
 		headers = time.AfterFunc(time.Hour, func() {
 			if !answered.Load() {
-				conn.close()
+				timedOut.Store(true)
 				cancel(ErrHeaderTimeout)
+				conn.close()
 			}
 		})
 		headers.Stop() // started once the request is written
@@ -175,7 +176,7 @@ func (w watchClient) Do(req *http.Request) (*http.Response, error) {
 		headers.Stop()
 	}
 	if err != nil {
-		if errors.Is(context.Cause(ctx), ErrHeaderTimeout) && req.Context().Err() == nil {
+		if timedOut.Load() && req.Context().Err() == nil {
 			err = fmt.Errorf("%s: %w (waited %v)", req.URL.Redacted(), ErrHeaderTimeout, w.header)
 		}
 		cancel(nil)
