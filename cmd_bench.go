@@ -15,7 +15,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"potok/downloader"
-	"potok/downloader/downloadertest"
+	"potok/downloader/demoserver"
 )
 
 const (
@@ -67,7 +67,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "potok bench io: -files must be at least 1, -latency not negative, and no arguments")
 		return 2
 	}
-	srv := downloadertest.NewServer(downloadertest.WithTTFB(*latency), downloadertest.WithRate(int64(rate)))
+	srv := demoserver.NewServer(demoserver.WithTTFB(*latency), demoserver.WithRate(int64(rate)))
 	defer srv.Close()
 	urls := srv.List(*files, int64(size))
 	perFile := latency.Seconds()
@@ -155,7 +155,7 @@ func runBenchSegments(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "potok bench segments: -size and -rate must be at least 1 byte, -connections from 1 to 32, and no arguments")
 		return 2
 	}
-	srv := downloadertest.NewServer(downloadertest.WithRate(int64(rate)))
+	srv := demoserver.NewServer(demoserver.WithRate(int64(rate)))
 	defer srv.Close()
 	const name = "segments.bin"
 	url := srv.FileURL(name, int64(size))
@@ -163,7 +163,7 @@ func runBenchSegments(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "one file of %s, %s/s per connection; ideal = size / (rate × connections)\n",
 			humanize.IBytes(uint64(size)), humanize.IBytes(uint64(rate)))
 	}
-	want := downloadertest.SHA256(name, int64(size))
+	want := demoserver.SHA256(name, int64(size))
 	var rows []segRow
 	for _, c := range counts {
 		secs, sum, err := segmentsOnce(url, c, int64(size))

@@ -11,7 +11,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 
-	"potok/downloader/downloadertest"
+	"potok/downloader/demoserver"
 )
 
 const serveSynopsis = "serve-demo [-addr 127.0.0.1:0] [-files 32] [-size 4MiB] [-latency 100ms] [-rate 2MiB]"
@@ -31,7 +31,7 @@ func runServeDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "potok serve-demo: -files must not be negative, and no arguments")
 		return 2
 	}
-	srv, err := downloadertest.Listen(*addr, downloadertest.WithTTFB(*latency), downloadertest.WithRate(int64(rate)))
+	srv, err := demoserver.Listen(*addr, demoserver.WithTTFB(*latency), demoserver.WithRate(int64(rate)))
 	if err != nil {
 		fmt.Fprintf(stderr, "potok serve-demo: %v\n", err)
 		return 2

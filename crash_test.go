@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 var (

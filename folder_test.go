@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // One folder, one queue, one Potok.

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // runCLI runs the program as the shell would and returns exit code and output.

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // TestOutputShowsNoSecretsOrControls: whatever a list holds, potok get

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // segmentsLeft reads a segments file (see downloader/segment_sidecar.go) and

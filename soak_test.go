@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // The CLI soak: the load, through the real binary.

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // BenchmarkParseList parses a pasted list of 10,000 URLs (the GUI must not

@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 const (

@@ -20,7 +20,7 @@ import (
 	"go.uber.org/goleak"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m, toxiproxyLeaks...) }

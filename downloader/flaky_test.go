@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // Flaky links, slow limits and picky servers: the cases where an attempt

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // silencingListener hands out connections of which the first goes silent,

@@ -24,7 +24,7 @@ import (
 	"unicode/utf8"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // fence is a download folder with things around it that a download must never

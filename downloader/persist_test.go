@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 func queueEngine(t *testing.T, dir, queue string) *downloader.Engine {

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // TestNameAfterRedirects: /redirect → 302 → /f/real-name.iso, with no

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 type syncBuffer struct {

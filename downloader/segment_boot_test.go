@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // After the machine restarts, the page cache is gone: only what the segments

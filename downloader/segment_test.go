@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // segThreshold keeps segmented files small enough for fast tests.

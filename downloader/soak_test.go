@@ -19,7 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // soakFiles is how many files TestSoak downloads: the 10,000 of the issue,

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 func TestSweepScalesWithWorkers(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // TCP-level faults (issue 10): the test server's faults are HTTP-level ones;

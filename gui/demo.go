@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 
 	"potok/downloader"
-	"potok/downloader/downloadertest"
+	"potok/downloader/demoserver"
 )
 
 // The demo server models a remote mirror on loopback: every request waits
@@ -47,10 +47,10 @@ func (t *DownloadTab) ensureDemoServer() error {
 	if t.demo != nil {
 		return nil
 	}
-	opts := []downloadertest.Option{downloadertest.WithTTFB(demoLatency), downloadertest.WithRate(demoRate)}
-	s, err := downloadertest.Listen(demoAddr, opts...)
+	opts := []demoserver.Option{demoserver.WithTTFB(demoLatency), demoserver.WithRate(demoRate)}
+	s, err := demoserver.Listen(demoAddr, opts...)
 	if err != nil {
-		s, err = downloadertest.Listen("127.0.0.1:0", opts...) // taken: any port
+		s, err = demoserver.Listen("127.0.0.1:0", opts...) // taken: any port
 	}
 	if err != nil {
 		return fmt.Errorf("start the demo server: %w", err)

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"potok/downloader"
-	"potok/downloader/downloadertest"
+	"potok/downloader/demoserver"
 )
 
 // DownloadTab is the Download tab. Its widgets are fields so that tests can
@@ -67,7 +67,7 @@ type DownloadTab struct {
 	seq      uint64
 	wasBusy  bool
 	engine   *downloader.Engine
-	demo     *downloadertest.Server
+	demo     *demoserver.Server
 	parsing  bool
 	bulk     []bulkList
 	bulkBox  *fyne.Container

@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // TestReopenRestoresTheList closes the window's tab in the middle of two

@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"potok/downloader"
-	dt "potok/downloader/downloadertest"
+	dt "potok/downloader/demoserver"
 )
 
 // shownRow is the row the list shows now for file id, found in the rendered

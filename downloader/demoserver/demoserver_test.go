@@ -1,4 +1,4 @@
-package downloadertest
+package demoserver
 
 import (
 	"bytes"

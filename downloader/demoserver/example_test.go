@@ -1,4 +1,4 @@
-package downloadertest_test
+package demoserver_test
 
 import (
 	"bytes"
@@ -6,13 +6,13 @@ import (
 	"io"
 	"net/http"
 
-	"potok/downloader/downloadertest"
+	"potok/downloader/demoserver"
 )
 
 func ExampleNewServer() {
 	// A server whose first response per file is cut short after 10 bytes,
 	// as a flaky mirror would do.
-	s := downloadertest.NewServer(downloadertest.WithShortBody(10), downloadertest.WithFaultCount(1))
+	s := demoserver.NewServer(demoserver.WithShortBody(10), demoserver.WithFaultCount(1))
 	defer s.Close()
 
 	fetch := func() ([]byte, error) {
@@ -26,7 +26,7 @@ func ExampleNewServer() {
 	_, err := fetch()
 	fmt.Println("first attempt:", err)
 	body, err := fetch()
-	fmt.Println("retry:", err, bytes.Equal(body, downloadertest.Content("report.pdf", 100)))
+	fmt.Println("retry:", err, bytes.Equal(body, demoserver.Content("report.pdf", 100)))
 	fmt.Println("requests:", s.RequestCount("report.pdf"))
 	// Output:
 	// first attempt: unexpected EOF

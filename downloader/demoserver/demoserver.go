@@ -1,5 +1,7 @@
-// Package downloadertest provides an in-process loopback HTTP server that
-// serves synthetic, deterministic files and can misbehave on purpose.
+// Package demoserver provides an in-process loopback HTTP server that serves
+// synthetic, deterministic files and can misbehave on purpose. It ships in
+// the binary: the window's "Try demo", `potok serve-demo` and `potok bench`
+// serve from it, and the tests use it as their hostile server.
 //
 // A download manager is mostly error handling: servers that ignore or lie
 // about ranges, drop connections mid-body, stall, throttle, redirect, or fail
@@ -15,7 +17,7 @@
 // The server listens on 127.0.0.1 only, so that a demo never exposes it to
 // the network. With WithTLS it serves HTTPS, HTTP/2 offered beside HTTP/1.1,
 // under a certificate for the loopback names made when it starts.
-package downloadertest
+package demoserver
 
 import (
 	"context"
@@ -246,7 +248,7 @@ type Server struct {
 func NewServer(opts ...Option) *Server {
 	s, err := Listen("127.0.0.1:0", opts...)
 	if err != nil {
-		panic(fmt.Sprintf("downloadertest: %v", err))
+		panic(fmt.Sprintf("demoserver: %v", err))
 	}
 	return s
 }
@@ -327,7 +329,7 @@ func loopbackCertificate(now time.Time) (tls.Certificate, error) {
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{Organization: []string{"potok downloadertest"}, CommonName: "localhost"},
+		Subject:               pkix.Name{Organization: []string{"potok demoserver"}, CommonName: "localhost"},
 		NotBefore:             now.Add(-time.Hour), // a clock a little behind still accepts it
 		NotAfter:              now.Add(24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
