@@ -8,6 +8,7 @@ import (
 
 	"potok/downloader"
 	dt "potok/downloader/demoserver"
+	"potok/downloader/internal/safefs"
 )
 
 // BenchmarkParseList parses a pasted list of 10,000 URLs (the GUI must not
@@ -31,7 +32,7 @@ func BenchmarkSafeName(b *testing.B) {
 	names := []string{"report.pdf", "../../etc/passwd", "a<b>c:d.txt", strings.Repeat("é", 300) + ".tar.gz"}
 	for b.Loop() {
 		for _, n := range names {
-			_ = downloader.SafeName(n)
+			_ = safefs.SafeName(n)
 		}
 	}
 }

@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/cavaliergopher/grab/v3"
+
+	"potok/downloader/internal/limiter"
+	"potok/downloader/internal/safefs"
 )
 
 // ErrClosed is returned by Add after Close.
@@ -34,12 +37,12 @@ type Engine struct {
 	// closeIdle releases the client's idle connections on Close.
 	closeIdle func()
 	rate      *byteRate
-	limit     *Limiter
+	limit     *limiter.Limiter
 	conns     atomic.Int32 // connections per file, for SetConnections
 
 	hostMu  sync.Mutex
 	perHost int
-	hosts   map[string]*Limiter
+	hosts   map[string]*limiter.Limiter
 
 	ctx  context.Context
 	stop context.CancelCauseFunc
@@ -90,9 +93,9 @@ func New(opts Options) (*Engine, error) {
 		dir:       dir,
 		log:       slog.New(maskingHandler{opts.Logger.Handler()}),
 		rate:      newByteRate(opts.RateLimit),
-		limit:     NewLimiter(opts.Parallel),
+		limit:     limiter.New(opts.Parallel),
 		perHost:   opts.PerHost,
-		hosts:     make(map[string]*Limiter),
+		hosts:     make(map[string]*limiter.Limiter),
 		ctx:       ctx,
 		stop:      stop,
 		byID:      make(map[ID]*item),
@@ -170,11 +173,11 @@ func (e *Engine) newItemLocked(canon string, sum []byte) *item {
 		it.changes = &e.q.version
 	}
 	it.size.Store(-1)
-	name := e.reserveLocked(NameFromURL(canon), it.id)
+	name := e.reserveLocked(safefs.NameFromURL(canon), it.id)
 	it.final = filepath.Join(e.dir, name)
 	it.nameKey = strings.ToLower(name)
-	it.part = it.final + ".part"
-	if fi, err := os.Lstat(it.part); err == nil && plainFile(fi) {
+	it.part = it.final + safefs.PartSuffix
+	if fi, err := os.Lstat(it.part); err == nil && safefs.PlainFile(fi) {
 		it.done.Store(partDone(it.part, fi.Size())) // a partial file from an earlier run: resumed
 	}
 	return it
@@ -187,7 +190,7 @@ func (e *Engine) newItemLocked(canon string, sum []byte) *item {
 // so any other is somebody else's and is left alone.
 func (e *Engine) reserveLocked(name string, id ID) string {
 	for n := 0; ; n++ {
-		cand := numbered(name, n)
+		cand := safefs.Numbered(name, n)
 		key := strings.ToLower(cand) // case-insensitive file systems would collide
 		if _, taken := e.names[key]; taken {
 			continue
@@ -196,10 +199,10 @@ func (e *Engine) reserveLocked(name string, id ID) string {
 		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
 			continue // a finished file (or something we cannot inspect): never overwritten
 		}
-		if fi, err := os.Lstat(p + ".part"); err == nil && (!plainFile(fi) || e.opts.QueueFile != "") {
+		if fi, err := os.Lstat(p + safefs.PartSuffix); err == nil && (!safefs.PlainFile(fi) || e.opts.QueueFile != "") {
 			continue // a symlink or folder where the .part would go is never followed
 		}
-		if fi, err := os.Lstat(sidecarPath(p + ".part")); err == nil && (!fi.Mode().IsRegular() || e.opts.QueueFile != "") {
+		if fi, err := os.Lstat(sidecarPath(p + safefs.PartSuffix)); err == nil && (!fi.Mode().IsRegular() || e.opts.QueueFile != "") {
 			continue // the same for the segments file beside it
 		}
 		e.names[key] = id
@@ -499,7 +502,7 @@ func (e *Engine) admit(ctx context.Context, host string) (release func(), worker
 }
 
 // hostLimiter returns the per-host limiter of host, nil when there is no cap.
-func (e *Engine) hostLimiter(host string) *Limiter {
+func (e *Engine) hostLimiter(host string) *limiter.Limiter {
 	e.hostMu.Lock()
 	defer e.hostMu.Unlock()
 	if e.perHost <= 0 {
@@ -507,7 +510,7 @@ func (e *Engine) hostLimiter(host string) *Limiter {
 	}
 	hl := e.hosts[host]
 	if hl == nil {
-		hl = NewLimiter(e.perHost)
+		hl = limiter.New(e.perHost)
 		e.hosts[host] = hl
 	}
 	return hl

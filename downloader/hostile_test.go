@@ -25,6 +25,7 @@ import (
 
 	"potok/downloader"
 	dt "potok/downloader/demoserver"
+	"potok/downloader/internal/safefs"
 )
 
 // fence is a download folder with things around it that a download must never
@@ -172,7 +173,7 @@ func (f *fence) check(want ...string) {
 func checkSafeName(t *testing.T, name string) {
 	t.Helper()
 	bad := name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\<>:"|?*`) ||
-		!utf8.ValidString(name) || len(name) > downloader.MaxNameBytes || strings.HasPrefix(name, ".")
+		!utf8.ValidString(name) || len(name) > safefs.MaxNameBytes || strings.HasPrefix(name, ".")
 	for _, r := range name {
 		bad = bad || r < 0x20 || r == 0x7f
 	}
@@ -277,9 +278,9 @@ func TestHostileContentDispositionNames(t *testing.T) {
 		{"NTFS stream", `attachment; filename="report.txt::$DATA"`, "report.txt__$DATA"},
 		{"trailing dots and spaces", `attachment; filename="trail.txt. . ."`, "trail.txt"},
 		{"hidden", `attachment; filename=".bashrc"`, "bashrc"},
-		{"10,000 characters", `attachment; filename="` + long + `.txt"`, long[:downloader.MaxNameBytes-4] + ".txt"},
+		{"10,000 characters", `attachment; filename="` + long + `.txt"`, long[:safefs.MaxNameBytes-4] + ".txt"},
 		{"10,000 two-byte characters, RFC 5987", `attachment; filename*=UTF-8''` + strings.Repeat("%C3%A9", 10_000) + `.pdf`,
-			strings.Repeat("é", (downloader.MaxNameBytes-4)/2) + ".pdf"},
+			strings.Repeat("é", (safefs.MaxNameBytes-4)/2) + ".pdf"},
 		{"the user's file beside it", `attachment; filename="sibling.txt"`, "sibling (1).txt"},
 		{"another download's name", `attachment; filename="n00.bin"`, "n00 (1).bin"},
 		{"empty", `attachment; filename=""`, "$url"},

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"potok/downloader/internal/safefs"
 )
 
 // saveEvery is how often the queue file is rewritten while something changes.
@@ -85,7 +87,7 @@ func (e *Engine) openQueue(path string) error {
 		if e.keepRecord(rec) {
 			q.carried = append(q.carried, rec)
 			e.names[strings.ToLower(rec.Name)] = 0
-			e.names[strings.ToLower(strings.TrimSuffix(rec.Part, ".part"))] = 0
+			e.names[strings.ToLower(strings.TrimSuffix(rec.Part, safefs.PartSuffix))] = 0
 		}
 	}
 	e.q = q
@@ -146,7 +148,7 @@ func (e *Engine) itemFromRecord(rec Record, sum []byte) *item {
 	it.part = filepath.Join(e.dir, rec.Part)
 	it.nameKey = strings.ToLower(rec.Name)
 	e.names[it.nameKey] = it.id
-	e.names[strings.ToLower(strings.TrimSuffix(rec.Part, ".part"))] = it.id
+	e.names[strings.ToLower(strings.TrimSuffix(rec.Part, safefs.PartSuffix))] = it.id
 	it.etag, it.lastMod = rec.ETag, rec.LastModified
 	it.cdName = rec.ServerName
 	it.noSegments = rec.OneConnection
@@ -227,7 +229,7 @@ func (e *Engine) ClearFinished() {
 		delete(e.byID, it.id)
 		// An item holds at most two names: its file's, and its .part's
 		// stem when a server renamed the file.
-		for _, k := range []string{it.nameKey, strings.ToLower(strings.TrimSuffix(filepath.Base(it.part), ".part"))} {
+		for _, k := range []string{it.nameKey, strings.ToLower(strings.TrimSuffix(filepath.Base(it.part), safefs.PartSuffix))} {
 			if e.names[k] == it.id {
 				delete(e.names, k)
 			}

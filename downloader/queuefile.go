@@ -12,7 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"potok/downloader/internal/safefs"
 )
 
 // A queue file holds the downloads of one folder so that they survive a
@@ -164,14 +165,14 @@ func (r Record) check() error {
 		return err
 	}
 	for _, n := range []string{r.Name, r.Part} {
-		if !plainFileName(n) {
+		if !safefs.PlainName(n) {
 			return fmt.Errorf("unsafe file name %q", n)
 		}
 	}
-	if r.ServerName != "" && !plainFileName(r.ServerName) {
+	if r.ServerName != "" && !safefs.PlainName(r.ServerName) {
 		return fmt.Errorf("unsafe file name %q", r.ServerName)
 	}
-	if !strings.HasSuffix(r.Part, ".part") {
+	if !strings.HasSuffix(r.Part, safefs.PartSuffix) {
 		return fmt.Errorf("partial file name %q does not end in .part", r.Part)
 	}
 	if _, ok := parseState(r.State); !ok {
@@ -186,20 +187,6 @@ func (r Record) check() error {
 		return fmt.Errorf("negative size or progress")
 	}
 	return nil
-}
-
-// plainFileName reports a name that stays inside the folder it is joined to:
-// one path element, not "." or "..", no separators, NUL or control bytes.
-func plainFileName(n string) bool {
-	if n == "" || n == "." || n == ".." || len(n) > 255 || !utf8.ValidString(n) {
-		return false
-	}
-	for _, r := range n {
-		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' {
-			return false
-		}
-	}
-	return true
 }
 
 func parseState(s string) (State, bool) {
@@ -264,7 +251,7 @@ func DefaultQueueFile(dir string) (string, error) {
 		return "", fmt.Errorf("find the config folder for the queue file: %w", err)
 	}
 	sum := sha256.Sum256([]byte(filepath.Clean(abs)))
-	base := SafeName(filepath.Base(abs))
+	base := safefs.SafeName(filepath.Base(abs))
 	return filepath.Join(cfg, "potok", "queues", base+"-"+hex.EncodeToString(sum[:6])+".queue"), nil
 }
 

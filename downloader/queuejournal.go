@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"potok/downloader/internal/safefs"
 )
 
 // The queue file is rewritten whole, at most twice a second, so it lags
@@ -62,7 +64,7 @@ func journalPath(queue string) string { return queue + journalSuffix }
 // openJournal opens the journal for appending, numbering new notes after
 // last, the highest sequence number already seen.
 func openJournal(queue string, last uint64) (*journal, error) {
-	f, err := os.OpenFile(journalPath(queue), os.O_WRONLY|os.O_APPEND|os.O_CREATE|openNoFollow, 0o600)
+	f, err := os.OpenFile(journalPath(queue), os.O_WRONLY|os.O_APPEND|os.O_CREATE|safefs.OpenNoFollow, 0o600)
 	if err != nil {
 		return &journal{next: last + 1}, fmt.Errorf("open queue journal: %w", err)
 	}
@@ -197,13 +199,13 @@ func parseJournalLine(s string) (journalEntry, bool) {
 
 // valid refuses a note that names something other than a .part in the folder.
 func (n validatorNote) valid() bool {
-	return plainFileName(n.Part) && strings.HasSuffix(n.Part, ".part") && n.Size >= -1 &&
-		(n.ServerName == "" || plainFileName(n.ServerName)) && len(n.ETag) <= 1024 && len(n.LastModified) <= 256
+	return safefs.PlainName(n.Part) && strings.HasSuffix(n.Part, safefs.PartSuffix) && n.Size >= -1 &&
+		(n.ServerName == "" || safefs.PlainName(n.ServerName)) && len(n.ETag) <= 1024 && len(n.LastModified) <= 256
 }
 
 // loadJournal reads the journal beside queue; a missing one has no notes.
 func loadJournal(queue string) ([]journalEntry, uint64, error) {
-	f, err := os.OpenFile(journalPath(queue), os.O_RDONLY|openNoFollow, 0)
+	f, err := os.OpenFile(journalPath(queue), os.O_RDONLY|safefs.OpenNoFollow, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, 0, nil
 	}

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"potok/downloader/internal/safefs"
+
 	"github.com/cavaliergopher/grab/v3"
 	"github.com/dustin/go-humanize"
 )
@@ -34,23 +36,7 @@ var (
 	// ErrRemoteChanged reports a file whose ETag or Last-Modified changed
 	// since its .part began; the download starts over.
 	ErrRemoteChanged = errors.New("the file changed on the server since the download began")
-	// ErrNotRegular reports a destination that exists and is not a regular file
-	// (a symlink, say); it is never followed or replaced.
-	ErrNotRegular = errors.New("destination exists and is not a regular file")
 )
-
-// SpaceError reports a file larger than the free space left for it, found
-// before any byte is written. It wraps ENOSPC, like a disk that fills up.
-type SpaceError struct {
-	Path       string
-	Need, Free int64
-}
-
-func (e *SpaceError) Error() string {
-	return fmt.Sprintf("%s: the file needs %s, %s are free", e.Path, humanize.IBytes(uint64(e.Need)), humanize.IBytes(uint64(max(e.Free, 0))))
-}
-
-func (e *SpaceError) Unwrap() error { return syscall.ENOSPC }
 
 // StatusError is an HTTP answer that is not a success.
 type StatusError struct {
@@ -75,7 +61,7 @@ func transient(err error) bool {
 		return false // trying again fills the same disk: the user must act first
 	}
 	switch {
-	case errors.Is(err, ErrChecksum), errors.Is(err, ErrNotRegular),
+	case errors.Is(err, ErrChecksum), errors.Is(err, safefs.ErrNotRegular),
 		errors.Is(err, errBadRedirect), errors.Is(err, errTooManyRedirects),
 		errors.Is(err, grab.ErrBadLength), errors.Is(err, context.Canceled):
 		return false
@@ -177,7 +163,7 @@ func words(err error) string {
 		return words(later.err) + "; " + retryAfterWords(later.at, time.Now()) + ", try again then"
 	}
 	var se *StatusError
-	var space *SpaceError
+	var space *safefs.SpaceError
 	switch {
 	case errors.As(err, &se):
 		s := err.Error()

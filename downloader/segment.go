@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"potok/downloader/internal/safefs"
 )
 
 // Segmented downloads. A server that limits each connection (most mirrors and
@@ -189,7 +191,7 @@ type segState struct {
 func (e *Engine) startSegments(ctx context.Context, it *item, target string) error {
 	size := it.size.Load()
 	it.mu.Lock()
-	sc := sidecar{URL: it.url, ETag: it.etag, LastModified: it.lastMod, Name: it.cdName, Size: size, Boot: bootID()}
+	sc := sidecar{URL: it.url, ETag: it.etag, LastModified: it.lastMod, Name: it.cdName, Size: size, Boot: safefs.BootID()}
 	part := it.part
 	it.mu.Unlock()
 	n := int64(min(e.Connections(), MaxConnections))
@@ -204,7 +206,7 @@ func (e *Engine) startSegments(ctx context.Context, it *item, target string) err
 	}
 	f, err := os.OpenFile(part, openPartFlags(), 0o644)
 	if err == nil {
-		err = preallocate(f, size)
+		err = safefs.Preallocate(f, size)
 		if err != nil {
 			f.Close()
 		}
@@ -218,7 +220,7 @@ func (e *Engine) startSegments(ctx context.Context, it *item, target string) err
 	return e.runSegments(ctx, e.newSegState(it, f, sc, target))
 }
 
-func openPartFlags() int { return os.O_RDWR | os.O_CREATE | openNoFollow }
+func openPartFlags() int { return os.O_RDWR | os.O_CREATE | safefs.OpenNoFollow }
 
 // resumeSegments continues a segmented download from its segments file, if
 // there is one, and reports whether it handled the attempt. A segments file
@@ -245,7 +247,7 @@ func (e *Engine) resumeSegments(ctx context.Context, it *item) (handled bool, er
 	case perr != nil:
 		why = "no partial file beside it"
 	case !fi.Mode().IsRegular():
-		return true, fmt.Errorf("%s: %w", part, ErrNotRegular)
+		return true, fmt.Errorf("%s: %w", part, safefs.ErrNotRegular)
 	case sc.URL != it.url:
 		why = "it belongs to another URL"
 	case fi.Size() != sc.Size:
@@ -266,7 +268,7 @@ func (e *Engine) resumeSegments(ctx context.Context, it *item) (handled bool, er
 		e.changed()
 		return false, nil
 	}
-	f, err := os.OpenFile(part, os.O_RDWR|openNoFollow, 0)
+	f, err := os.OpenFile(part, os.O_RDWR|safefs.OpenNoFollow, 0)
 	if err != nil {
 		return true, fmt.Errorf("open the partial file: %w", err)
 	}
@@ -409,7 +411,7 @@ func (st *segState) finish() error {
 	default:
 		// Everything is fetched: say so on disk, so the next attempt only
 		// tries the move again.
-		if f, oerr := os.OpenFile(st.part, os.O_RDWR|openNoFollow, 0); oerr == nil {
+		if f, oerr := os.OpenFile(st.part, os.O_RDWR|safefs.OpenNoFollow, 0); oerr == nil {
 			st.f = f
 			st.save(true)
 			f.Close()
@@ -435,7 +437,7 @@ func (st *segState) save(sync bool) {
 	st.saveMu.Lock()
 	defer st.saveMu.Unlock()
 	st.mu.Lock()
-	sc := sidecar{URL: st.url, ETag: st.etag, LastModified: st.lastMod, Name: st.cdName, Size: st.size, Boot: bootID()}
+	sc := sidecar{URL: st.url, ETag: st.etag, LastModified: st.lastMod, Name: st.cdName, Size: st.size, Boot: safefs.BootID()}
 	var done int64 = st.size
 	for _, s := range st.segs {
 		if pos := s.pos.Load(); pos < s.end {
@@ -446,7 +448,7 @@ func (st *segState) save(sync bool) {
 	st.mu.Unlock()
 	var err error
 	if sync {
-		if err = syncData(st.f); err == nil {
+		if err = safefs.SyncData(st.f); err == nil {
 			st.synced = sc.Segments
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"potok/downloader/internal/safefs"
 )
 
 // One connection of a segmented download: its requests, their checks, and
@@ -241,7 +243,7 @@ func (st *segState) check(resp *http.Response, pos, end int64) (stop int64, err 
 		st.target = u // redirected: the other connections go straight there
 	}
 	if st.cdName == "" {
-		st.cdName = NameFromContentDisposition(resp.Header.Get("Content-Disposition"))
+		st.cdName = safefs.NameFromContentDisposition(resp.Header.Get("Content-Disposition"))
 	}
 	st.mu.Unlock()
 	return last + 1, nil

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"potok/downloader/internal/safefs"
 )
 
 // A segmented download keeps, beside its .part, a small file saying which
@@ -38,7 +40,6 @@ import (
 // runs, costing a quarter of the CPU time of a fast download on a small
 // machine; the page cache writes it anyway, later.
 const (
-	sidecarSuffix  = ".segments"
 	sidecarMagic   = "potok-segments"
 	sidecarVersion = 2 // 1 carried the checksum in its header line
 	// maxSidecar and maxSidecarSegments bound what is read: a live download
@@ -62,12 +63,12 @@ type sidecar struct {
 
 var errBadSidecar = errors.New("segments file is damaged")
 
-func sidecarPath(part string) string { return part + sidecarSuffix }
+func sidecarPath(part string) string { return part + safefs.SegmentsSuffix }
 
 // todo is the list of unfinished segments to trust: those written to the
 // page cache if the machine has not restarted since, else those synced.
 func (sc sidecar) todo() [][3]int64 {
-	if sc.Boot != "" && sc.Boot == bootID() {
+	if sc.Boot != "" && sc.Boot == safefs.BootID() {
 		return sc.Segments
 	}
 	return sc.Synced
@@ -91,7 +92,7 @@ func (sc sidecar) check() error {
 	if sc.Size <= 0 || sc.Size > maxSidecarSize {
 		return fmt.Errorf("size %d", sc.Size)
 	}
-	if sc.Name != "" && !plainFileName(sc.Name) {
+	if sc.Name != "" && !safefs.PlainName(sc.Name) {
 		return fmt.Errorf("unsafe file name %q", sc.Name)
 	}
 	if len(sc.Boot) > 64 {
@@ -147,7 +148,7 @@ func encodeSidecar(sc sidecar) ([]byte, error) {
 
 // loadSidecar reads the segments file at path; a missing one is fs.ErrNotExist.
 func loadSidecar(path string) (sidecar, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|openNoFollow, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|safefs.OpenNoFollow, 0)
 	if err != nil {
 		return sidecar{}, err
 	}
@@ -208,7 +209,7 @@ func writeSidecar(path string, sc sidecar, durable bool) error {
 // of that name that is not empty and does not start like a segments file
 // belongs to someone else and stays.
 func removeOurTemp(tmp string) {
-	f, err := os.OpenFile(tmp, os.O_RDONLY|openNoFollow, 0)
+	f, err := os.OpenFile(tmp, os.O_RDONLY|safefs.OpenNoFollow, 0)
 	if err != nil {
 		return
 	}

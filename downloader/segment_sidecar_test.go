@@ -11,12 +11,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"potok/downloader/internal/safefs"
 )
 
 func sampleSidecar() sidecar {
 	return sidecar{
 		URL: "http://127.0.0.1:8080/f/a.bin?size=100", ETag: `"abc"`, LastModified: "Mon, 01 Jan 2024 00:00:00 GMT",
-		Name: "a.bin", Size: 100, Boot: bootID(),
+		Name: "a.bin", Size: 100, Boot: safefs.BootID(),
 		Segments: [][3]int64{{0, 10, 50}, {75, 75, 100}},
 		Synced:   [][3]int64{{0, 5, 50}, {50, 60, 100}},
 	}

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"potok/downloader/internal/safefs"
+
 	"github.com/cavaliergopher/grab/v3"
 )
 
@@ -92,7 +94,7 @@ func (e *Engine) startOver(it *item, err error) bool {
 	it.restarted = true
 	it.noResume = !errors.Is(err, ErrRemoteChanged) // Range works; the file changed
 	it.etag, it.lastMod = "", ""
-	if terr := truncatePart(it.part); terr != nil && !errors.Is(terr, fs.ErrNotExist) {
+	if terr := safefs.TruncatePart(it.part); terr != nil && !errors.Is(terr, fs.ErrNotExist) {
 		return false
 	}
 	it.done.Store(0)
@@ -127,8 +129,8 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	part, noResume, ifRange := it.part, it.noResume, ifRangeValue(it.etag, it.lastMod)
 	it.mu.Unlock()
 
-	if fi, err := os.Lstat(part); err == nil && !plainFile(fi) {
-		return fmt.Errorf("%s: %w", part, ErrNotRegular)
+	if fi, err := os.Lstat(part); err == nil && !safefs.PlainFile(fi) {
+		return fmt.Errorf("%s: %w", part, safefs.ErrNotRegular)
 	}
 	// A segmented .part is preallocated to its full size, which grab would
 	// take for a finished file: only the segments code may open it.
@@ -144,11 +146,11 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	// checked before the first byte is written instead.
 	path, pf := part, (*os.File)(nil)
 	var partSize int64
-	switch f, err := openPart(part); {
+	switch f, err := safefs.OpenPart(part); {
 	case err == nil:
 		pf = f
 		defer pf.Close()
-		path = pinnedPath(pf, part)
+		path = safefs.PinnedPath(pf, part)
 		if fi, err := pf.Stat(); err == nil {
 			partSize = fi.Size()
 		}
@@ -178,8 +180,8 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 		if pf == nil {
 			// grab has just created the .part by name: it must be a plain
 			// file of ours, not a link planted since the Lstat above.
-			if fi, err := os.Lstat(part); err != nil || !plainFile(fi) || fi.Size() != 0 {
-				return fmt.Errorf("%s changed while the request was sent: %w", part, ErrNotRegular)
+			if fi, err := os.Lstat(part); err != nil || !safefs.PlainFile(fi) || fi.Size() != 0 {
+				return fmt.Errorf("%s changed while the request was sent: %w", part, safefs.ErrNotRegular)
 			}
 		}
 		return e.checkResponse(it, r)
@@ -207,8 +209,8 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 		}
 		return e.wrapGrabError(resp, err)
 	}
-	if pf != nil && !stillAt(pf, part) {
-		return fmt.Errorf("%s was replaced during the download: %w", part, ErrNotRegular)
+	if pf != nil && !safefs.StillAt(pf, part) {
+		return fmt.Errorf("%s was replaced during the download: %w", part, safefs.ErrNotRegular)
 	}
 	return e.finish(it, resp)
 }
@@ -240,7 +242,7 @@ func (e *Engine) checkResponse(it *item, r *grab.Response) error {
 	it.size.Store(r.Size())
 	name := serverName(hr, it.url)
 	it.mu.Lock()
-	if name != "" && (it.cdName == "" || NameFromContentDisposition(hr.Header.Get("Content-Disposition")) != "") {
+	if name != "" && (it.cdName == "" || safefs.NameFromContentDisposition(hr.Header.Get("Content-Disposition")) != "") {
 		it.cdName = name
 	}
 	it.mu.Unlock()
@@ -388,7 +390,7 @@ func (e *Engine) finish(it *item, resp *grab.Response) error {
 		return fmt.Errorf("%w (%d of %d bytes)", ErrShortBody, got, size)
 	}
 	if cd == "" && resp.HTTPResponse != nil { // grab found the file complete by a HEAD alone
-		cd = NameFromContentDisposition(resp.HTTPResponse.Header.Get("Content-Disposition"))
+		cd = safefs.NameFromContentDisposition(resp.HTTPResponse.Header.Get("Content-Disposition"))
 	}
 	return e.complete(it, part, got, cd)
 }
@@ -450,7 +452,7 @@ func (e *Engine) place(it *item, part, cdName string) (string, error) {
 	}
 	e.mu.Unlock()
 	for range 100 {
-		err := renameNoReplace(part, final)
+		err := safefs.RenameNoReplace(part, final)
 		if err == nil {
 			return final, nil
 		}

@@ -1,4 +1,6 @@
-package downloader
+// Package limiter is the engine's admission control: a counting semaphore
+// whose size changes while downloads run (the "parallel downloads" slider).
+package limiter
 
 import (
 	"container/list"
@@ -25,8 +27,8 @@ type waiter struct {
 	ready chan int // buffered: the granter never blocks
 }
 
-// NewLimiter returns a Limiter admitting n holders at once (at least 1).
-func NewLimiter(n int) *Limiter {
+// New returns a Limiter admitting n holders at once (at least 1).
+func New(n int) *Limiter {
 	return &Limiter{limit: max(n, 1)}
 }
 

@@ -1,4 +1,4 @@
-package downloader
+package safefs
 
 import (
 	"errors"
@@ -6,12 +6,12 @@ import (
 	"os"
 )
 
-// renameNoReplace moves oldpath to newpath and fails with fs.ErrExist instead
+// RenameNoReplace moves oldpath to newpath and fails with fs.ErrExist instead
 // of replacing a file that is already there (another program may have created
 // it since the name was chosen). On Linux this is one renameat2 call; where the
 // file system does not support that, a hard link then unlink; where links are
 // not supported either, a check then a rename (a small race, but no worse).
-func renameNoReplace(oldpath, newpath string) error {
+func RenameNoReplace(oldpath, newpath string) error {
 	err := renameat2NoReplace(oldpath, newpath)
 	if err == nil || errors.Is(err, fs.ErrExist) || !errors.Is(err, errors.ErrUnsupported) {
 		return err

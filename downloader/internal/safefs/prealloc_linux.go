@@ -1,4 +1,4 @@
-package downloader
+package safefs
 
 import (
 	"errors"
@@ -10,20 +10,20 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openNoFollow makes an open fail on a symlink put where a .part or its
+// OpenNoFollow makes an open fail on a symlink put where a .part or its
 // segments file was, instead of following it.
-const openNoFollow = unix.O_NOFOLLOW
+const OpenNoFollow = unix.O_NOFOLLOW
 
-// preallocate makes f size bytes long with the blocks reserved, so that the
+// Preallocate makes f size bytes long with the blocks reserved, so that the
 // segments' writes at any offset never meet a full disk half way and the file
 // is laid out in one piece rather than in the order the segments arrive. The
 // free space is checked first: a server that announces a petabyte gets a
 // disk-full error at once. File systems without fallocate get a sparse file
 // of the right length instead.
-func preallocate(f *os.File, size int64) error {
+func Preallocate(f *os.File, size int64) error {
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("preallocate %s: %w", f.Name(), err)
+		return fmt.Errorf("Preallocate %s: %w", f.Name(), err)
 	}
 	if need := size - fi.Size(); need > 0 {
 		var fs unix.Statfs_t
@@ -38,7 +38,7 @@ func preallocate(f *os.File, size int64) error {
 		return nil
 	}
 	if !errors.Is(err, unix.EOPNOTSUPP) && !errors.Is(err, unix.ENOSYS) && !errors.Is(err, unix.EINVAL) {
-		return fmt.Errorf("preallocate %d bytes for %s: %w", size, f.Name(), err)
+		return fmt.Errorf("Preallocate %d bytes for %s: %w", size, f.Name(), err)
 	}
 	if err := f.Truncate(size); err != nil {
 		return fmt.Errorf("set the size of %s to %d bytes: %w", f.Name(), size, err)
@@ -46,8 +46,8 @@ func preallocate(f *os.File, size int64) error {
 	return nil
 }
 
-// syncData makes the bytes written to f durable; the file's times need not be.
-func syncData(f *os.File) error {
+// SyncData makes the bytes written to f durable; the file's times need not be.
+func SyncData(f *os.File) error {
 	for {
 		err := unix.Fdatasync(int(f.Fd()))
 		if !errors.Is(err, unix.EINTR) {
@@ -56,9 +56,9 @@ func syncData(f *os.File) error {
 	}
 }
 
-// bootID names this boot of the machine: what the page cache holds is valid
+// BootID names this boot of the machine: what the page cache holds is valid
 // for as long as it stays the same.
-var bootID = sync.OnceValue(func() string {
+var BootID = sync.OnceValue(func() string {
 	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
 	if err != nil {
 		return ""

@@ -1,4 +1,4 @@
-package downloader
+package limiter
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 )
 
 func TestLimiterGrowAdmitsWaiters(t *testing.T) {
-	l := NewLimiter(1)
+	l := New(1)
 	ctx := context.Background()
 	s1, _ := l.Acquire(ctx)
 	got := make(chan int, 3)
@@ -33,7 +33,7 @@ func TestLimiterGrowAdmitsWaiters(t *testing.T) {
 }
 
 func TestLimiterShrinkLetsHoldersFinish(t *testing.T) {
-	l := NewLimiter(3)
+	l := New(3)
 	ctx := context.Background()
 	var held []int
 	for range 3 {
@@ -60,7 +60,7 @@ func TestLimiterShrinkLetsHoldersFinish(t *testing.T) {
 }
 
 func TestLimiterCancelWhileWaiting(t *testing.T) {
-	l := NewLimiter(1)
+	l := New(1)
 	s, _ := l.Acquire(context.Background())
 	ctx, cancel := context.WithCancelCause(context.Background())
 	done := make(chan error)
@@ -78,7 +78,7 @@ func TestLimiterCancelWhileWaiting(t *testing.T) {
 }
 
 func TestLimiterNeverExceedsLimit(t *testing.T) {
-	l := NewLimiter(4)
+	l := New(4)
 	var mu sync.Mutex
 	cur, peak := 0, 0
 	var wg sync.WaitGroup
@@ -120,7 +120,7 @@ func waitFor(t *testing.T, cond func() bool) {
 }
 
 func TestLimiterTryAcquire(t *testing.T) {
-	l := NewLimiter(2)
+	l := New(2)
 	s1, ok1 := l.TryAcquire()
 	s2, ok2 := l.TryAcquire()
 	if !ok1 || !ok2 || s1 != 1 || s2 != 2 {

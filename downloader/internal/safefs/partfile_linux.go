@@ -1,4 +1,4 @@
-package downloader
+package safefs
 
 import (
 	"fmt"
@@ -7,8 +7,8 @@ import (
 	"syscall"
 )
 
-// plainFile reports a regular file with a single name.
-func plainFile(fi os.FileInfo) bool {
+// PlainFile reports a regular file with a single name.
+func PlainFile(fi os.FileInfo) bool {
 	if !fi.Mode().IsRegular() {
 		return false
 	}
@@ -21,11 +21,11 @@ var procFD = sync.OnceValue(func() bool {
 	return err == nil
 })
 
-// pinnedPath names the file f has open in a way no rename or symlink in the
+// PinnedPath names the file f has open in a way no rename or symlink in the
 // download folder can redirect: grab opens its destination by name, so it is
 // given /proc/self/fd/N, which reopens this very file. Without /proc it is
 // the plain path.
-func pinnedPath(f *os.File, path string) string {
+func PinnedPath(f *os.File, path string) string {
 	if !procFD() {
 		return path
 	}

@@ -1,4 +1,4 @@
-package downloader
+package safefs
 
 import (
 	"errors"
@@ -7,11 +7,11 @@ import (
 	"syscall"
 )
 
-// openPart opens an existing .part for writing without following a symlink,
+// OpenPart opens an existing .part for writing without following a symlink,
 // and refuses anything but a plain file with one name: a hard link would let
 // an append write into a file elsewhere.
-func openPart(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|openNoFollow, 0)
+func OpenPart(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|OpenNoFollow, 0)
 	if err != nil {
 		if errors.Is(err, syscall.ELOOP) {
 			return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
@@ -23,30 +23,30 @@ func openPart(path string) (*os.File, error) {
 		f.Close()
 		return nil, fmt.Errorf("open partial file: %w", err)
 	}
-	if !plainFile(fi) {
+	if !PlainFile(fi) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
 	}
 	return f, nil
 }
 
-// stillAt reports whether path still names the file f has open: after the
+// StillAt reports whether path still names the file f has open: after the
 // transfer, nothing may have been swapped in under the name that the final
 // rename is about to move.
-func stillAt(f *os.File, path string) bool {
+func StillAt(f *os.File, path string) bool {
 	a, err1 := f.Stat()
 	b, err2 := os.Lstat(path)
-	return err1 == nil && err2 == nil && plainFile(b) && os.SameFile(a, b)
+	return err1 == nil && err2 == nil && PlainFile(b) && os.SameFile(a, b)
 }
 
-// truncatePart empties a .part without following a symlink put in its place.
-func truncatePart(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|openNoFollow, 0)
+// TruncatePart empties a .part without following a symlink put in its place.
+func TruncatePart(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|OpenNoFollow, 0)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !plainFile(fi) {
+	if fi, err := f.Stat(); err != nil || !PlainFile(fi) {
 		return fmt.Errorf("%s: %w", path, ErrNotRegular)
 	}
 	return f.Truncate(0)

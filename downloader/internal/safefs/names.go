@@ -1,8 +1,7 @@
-package downloader
+package safefs
 
 import (
 	"mime"
-	"net/http"
 	"net/url"
 	"path"
 	"strconv"
@@ -62,7 +61,15 @@ func SafeName(s string) string {
 // workSuffixes end the names of the engine's own files beside a download: a
 // finished file named like one could be taken for another download's partial
 // file (and resumed into) or its segment record.
-var workSuffixes = []string{".part", ".part.segments"} // the .part, and its sidecarPath
+var workSuffixes = []string{PartSuffix, PartSuffix + SegmentsSuffix}
+
+// The engine's own files beside a download: NAME.part holds its bytes until
+// it is complete, and NAME.part.segments, for a file fetched in segments,
+// which of them are written.
+const (
+	PartSuffix     = ".part"
+	SegmentsSuffix = ".segments"
+)
 
 // notWorkFile renames "x.part" to "x_part", so no download is ever named like
 // the engine's work files.
@@ -128,8 +135,8 @@ func splitExt(name string) (stem, ext string) {
 	return stem, ext
 }
 
-// numbered returns the n-th alternative of name: "a.txt", "a (1).txt", ...
-func numbered(name string, n int) string {
+// Numbered returns the n-th alternative of name: "a.txt", "a (1).txt", ...
+func Numbered(name string, n int) string {
 	if n == 0 {
 		return name
 	}
@@ -182,23 +189,16 @@ func NameFromContentDisposition(v string) string {
 	return SafeName(name)
 }
 
-// serverName is the name the server gives the file it answered with: the
-// Content-Disposition name, else, when redirects led elsewhere, the last
-// element of the URL they led to (/download → /files/real-name.iso is saved
-// as real-name.iso, as browsers do). "" when the server says nothing new.
-func serverName(resp *http.Response, asked string) string {
-	if name := NameFromContentDisposition(resp.Header.Get("Content-Disposition")); name != "" {
-		return name
+// PlainName reports a name that stays inside the folder it is joined to:
+// one path element, not "." or "..", no separators, NUL or control bytes.
+func PlainName(n string) bool {
+	if n == "" || n == "." || n == ".." || len(n) > 255 || !utf8.ValidString(n) {
+		return false
 	}
-	if resp.Request == nil || resp.Request.URL == nil {
-		return ""
+	for _, r := range n {
+		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' {
+			return false
+		}
 	}
-	final := resp.Request.URL
-	if p := strings.TrimSuffix(final.Path, "/"); p == "" || final.String() == asked {
-		return "" // no name of its own: keep the one the URL gave
-	}
-	if name := NameFromURL(final.String()); name != NameFromURL(asked) {
-		return name
-	}
-	return ""
+	return true
 }

@@ -1,9 +1,8 @@
-package downloader
+package safefs
 
 import (
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 )
 
@@ -103,12 +102,12 @@ func TestNumbered(t *testing.T) {
 		{"README", 3, "README (3)"},
 	}
 	for _, tc := range tests {
-		if got := numbered(tc.in, tc.n); got != tc.want {
-			t.Errorf("numbered(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		if got := Numbered(tc.in, tc.n); got != tc.want {
+			t.Errorf("Numbered(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
 		}
 	}
-	if got := numbered(strings.Repeat("x", MaxNameBytes), 12); len(got) > MaxNameBytes {
-		t.Errorf("numbered long name has %d bytes", len(got))
+	if got := Numbered(strings.Repeat("x", MaxNameBytes), 12); len(got) > MaxNameBytes {
+		t.Errorf("Numbered long name has %d bytes", len(got))
 	}
 }
 
@@ -135,7 +134,7 @@ func FuzzSafeName(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		checkSafe(t, in, SafeName(in))
-		checkSafe(t, in, numbered(SafeName(in), 7))
+		checkSafe(t, in, Numbered(SafeName(in), 7))
 	})
 }
 
@@ -147,13 +146,4 @@ func FuzzContentDisposition(f *testing.F) {
 			checkSafe(t, in, got)
 		}
 	})
-}
-
-func TestFormatETA(t *testing.T) {
-	for d, want := range map[time.Duration]string{-1: "", 0: "<1s", 999 * time.Millisecond: "<1s",
-		42 * time.Second: "42s", 187 * time.Second: "3m7s", 2*time.Hour + 13*time.Minute + 20*time.Second: "2h13m0s"} {
-		if got := FormatETA(d); got != want {
-			t.Errorf("FormatETA(%v) = %q, want %q", d, got, want)
-		}
-	}
 }
