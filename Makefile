@@ -14,7 +14,7 @@ GUI_DEPS   := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev 
 # The peers `make bench` measures against, and its tools.
 BENCH_DEPS := aria2 wget2 curl nginx-light hyperfine time bc
 
-.PHONY: bench-segments bench-regress bench-pi package screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
+.PHONY: bench-segments bench-regress bench-pi package deb screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -99,6 +99,25 @@ bench-segments: go-check
 package: go-check deps
 	$(GO) tool fyne package -os linux -release
 	@ls -l Potok.tar.xz
+
+# potok_VERSION_amd64.deb in dist/, by nfpm (pinned in go.mod as a tool):
+# /usr/bin/potok, the .desktop entry, hicolor icons, AppStream metainfo, a
+# manual page, changelog and copyright (packaging/). The version is
+# FyneApp.toml's, the one `make package` puts in Potok.tar.xz too. The build
+# takes the hardening Debian's own packages get (PIE, full RELRO, fortified
+# C): lintian asks for it. packaging/check-deb.sh (as root) installs the
+# result into a fresh Debian 12 and runs it there.
+VERSION        := $(shell sed -n 's/^Version *= *"\(.*\)"$$/\1/p' FyneApp.toml)
+DEB            := dist/potok_$(VERSION)_amd64.deb
+DEB_MAINTAINER ?= Potok maintainers <maintainers@users.noreply.r-seed-f0aabde6.example>
+deb: go-check deps
+	CGO_CFLAGS='-O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong' \
+		$(GO) build -trimpath -buildmode=pie -ldflags '-s -w -extldflags=-Wl,-z,relro,-z,now' -o $(BIN) .
+	$(GO) run ./packaging/debstage -bin $(BIN) -out bin/deb -maintainer '$(DEB_MAINTAINER)' -go $(GO)
+	@mkdir -p dist
+	POTOK_VERSION='$(VERSION)' POTOK_MAINTAINER='$(DEB_MAINTAINER)' \
+		$(GO) tool nfpm package --config packaging/nfpm.yaml --packager deb --target $(DEB)
+	@ls -l $(DEB)
 
 # The real window under Xvfb: docs/download.png (mid-download) and
 # docs/speedup.png (the chart). Needs the GUI build and Xvfb.
