@@ -3,7 +3,6 @@ package downloader
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -33,21 +32,20 @@ func TestSegmentsUseConnectionsOfTheirOwn(t *testing.T) {
 			conns[r.RemoteAddr] = true
 		}
 		mu.Unlock()
-		http.ServeContent(w, r, "f.bin", time.Time{}, bytes.NewReader(content))
+		// Paced, so that one connection cannot fetch everything before the
+		// others start, however loaded the machine.
+		http.ServeContent(w, r, "f.bin", time.Time{}, &slowReader{bytes.NewReader(content)})
 	}))
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	defer srv.Close()
 
-	e, err := New(Options{Dir: t.TempDir(), Connections: 4, SegmentThreshold: 64 << 10})
+	roots := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	e, err := New(Options{Dir: t.TempDir(), Connections: 4, SegmentThreshold: 64 << 10, RootCAs: roots})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	roots := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
-	for _, c := range []*http.Client{e.grab.HTTPClient.(watchClient).c, e.segHTTP.c} {
-		c.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: roots}
-	}
 	ids, err := e.Add(Entry{URL: srv.URL + "/f.bin"})
 	if err != nil {
 		t.Fatal(err)
@@ -74,3 +72,13 @@ func TestSegmentsUseConnectionsOfTheirOwn(t *testing.T) {
 		t.Fatalf("segments went over %v from %d client addresses; want HTTP/1.1 only, over several connections", protos, len(conns))
 	}
 }
+
+// slowReader hands out 32 KiB per Read, 10 ms apart: 3.2 MB/s per response.
+type slowReader struct{ r *bytes.Reader }
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	time.Sleep(10 * time.Millisecond)
+	return s.r.Read(p[:min(len(p), 32<<10)])
+}
+
+func (s *slowReader) Seek(off int64, whence int) (int64, error) { return s.r.Seek(off, whence) }
