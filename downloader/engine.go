@@ -20,12 +20,6 @@ import (
 	"potok/downloader/internal/safefs"
 )
 
-// ErrClosed is returned by Add after Close.
-var ErrClosed = errors.New("downloader: engine is closed")
-
-// errClosing is the cancel cause of every transfer when the engine closes.
-var errClosing = errors.New("engine closing")
-
 // Engine downloads files in parallel. All methods are safe for concurrent use.
 type Engine struct {
 	opts Options
@@ -252,8 +246,6 @@ func (e *Engine) run(it *item) {
 	}
 }
 
-var errInterrupted = errors.New("interrupted")
-
 // settle records how a run ended and reports whether the goroutine should exit.
 // It stays when the user paused and resumed before the run noticed the pause.
 func (e *Engine) settle(it *item, err error) bool {
@@ -354,9 +346,6 @@ func (e *Engine) SetRateLimit(bytesPerSec int64) { e.rate.Set(bytesPerSec) }
 
 // RateLimit returns the total speed limit in bytes per second, 0 if none.
 func (e *Engine) RateLimit() int64 { return e.rate.Get() }
-
-// ErrUnknownID is returned by commands given an ID this engine never issued.
-var ErrUnknownID = errors.New("downloader: no download with that ID")
 
 func (e *Engine) lookup(id ID) (*item, error) {
 	it, ok := e.byID[id]

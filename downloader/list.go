@@ -27,13 +27,9 @@ type LineError struct {
 func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
 func (e *LineError) Unwrap() error { return e.Err }
 
-// ErrDuplicate marks a line whose URL already appeared earlier in the same list.
-// It is reported so the user knows why a line was skipped, but it is not a fault.
-var ErrDuplicate = errors.New("duplicate URL")
-
-// MaxLineLength bounds one line of a list; longer lines are reported, not read
+// maxLineLength bounds one line of a list; longer lines are reported, not read
 // into memory whole (a pasted binary file must not exhaust memory).
-const MaxLineLength = 64 << 10
+const maxLineLength = 64 << 10
 
 // List is the result of parsing a URL list: the usable entries in order, and
 // the lines that were skipped with the reason for each.
@@ -73,7 +69,7 @@ func ParseList(r io.Reader) (*List, error) {
 		}
 		if tooLong {
 			l.Problems = append(l.Problems, &LineError{Line: n, Text: excerpt(line),
-				Err: fmt.Errorf("line is longer than %d bytes", MaxLineLength)})
+				Err: fmt.Errorf("line is longer than %d bytes", maxLineLength)})
 		} else if e, perr := parseLine(line); perr != nil {
 			l.Problems = append(l.Problems, &LineError{Line: n, Text: excerpt(line), Err: perr})
 		} else if e != nil {
@@ -92,12 +88,12 @@ func ParseList(r io.Reader) (*List, error) {
 }
 
 // readLine returns the next line without its line ending. A line longer than
-// MaxLineLength is consumed to its end but only its start is returned.
+// maxLineLength is consumed to its end but only its start is returned.
 func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
 	var buf []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
-		if len(buf)+len(chunk) > MaxLineLength {
+		if len(buf)+len(chunk) > maxLineLength {
 			tooLong = true
 			if len(buf) < 80 {
 				buf = append(buf, chunk[:min(len(chunk), 80)]...)

@@ -35,7 +35,7 @@ func TestParseList(t *testing.T) {
 		{name: "duplicates dropped once", in: "http://h/a\nhttp://h/b\nhttp://h/a\nHTTP://H/a\nhttp://h/a#frag\n",
 			urls: []string{"http://h/a", "http://h/b"}, dupLines: []int{3, 4, 5}},
 		{name: "line numbers count blank lines", in: "\n\nnot a url\n", badLines: []int{3}},
-		{name: "too long line then good", in: "http://h/" + strings.Repeat("x", MaxLineLength+10) + "\nhttp://h/ok",
+		{name: "too long line then good", in: "http://h/" + strings.Repeat("x", maxLineLength+10) + "\nhttp://h/ok",
 			urls: []string{"http://h/ok"}, badLines: []int{1}},
 	}
 	for _, tc := range tests {

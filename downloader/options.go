@@ -90,10 +90,10 @@ func (o Options) withDefaults() Options {
 		o.Retries = 0
 	}
 	def(&o.StallTimeout, DefaultStallTimeout)
-	def(&o.DialTimeout, DefaultDialTimeout)
+	def(&o.DialTimeout, defaultDialTimeout)
 	// A handshake is the server's silence too: a short stall timeout
 	// shortens it.
-	def(&o.TLSTimeout, min(DefaultTLSTimeout, o.StallTimeout))
+	def(&o.TLSTimeout, min(defaultTLSTimeout, o.StallTimeout))
 	def(&o.HeaderTimeout, o.StallTimeout)
 	def(&o.BackoffBase, time.Second)
 	def(&o.BackoffMax, 30*time.Second)

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"potok/downloader/internal/queuefile"
 	"potok/downloader/internal/safefs"
 )
 
@@ -24,41 +25,21 @@ const saveEvery = 500 * time.Millisecond
 type persister struct {
 	path    string
 	unlock  func()
-	version atomic.Uint64 // bumped by every change worth saving
-	saveMu  sync.Mutex    // one writer at a time
-	saved   uint64        // version last written; guarded by saveMu
-	records []Record      // the last save's records, reused; guarded by saveMu
-	gen     uint64        // files written; guarded by Engine.mu
+	version atomic.Uint64      // bumped by every change worth saving
+	saveMu  sync.Mutex         // one writer at a time
+	saved   uint64             // version last written; guarded by saveMu
+	records []queuefile.Record // the last save's records, reused; guarded by saveMu
+	gen     uint64             // files written; guarded by Engine.mu
 	stop    chan struct{}
 	done    chan struct{}
 	closed  sync.Once
 	final   bool // the last save, at Close: synced to the disk
-	journal *journal
+	journal *queuefile.Journal
 
 	// Guarded by Engine.mu:
-	carried []Record // downloads from the file that are not (yet) in the engine
-	problem error    // what went wrong loading or saving, for QueueProblem
+	carried []queuefile.Record // downloads from the file that are not (yet) in the engine
+	problem error              // what went wrong loading or saving, for QueueProblem
 }
-
-// ErrQueueBusy reports a queue file another Potok holds.
-var ErrQueueBusy = errors.New("another Potok is using this folder")
-
-// QueueBusyError is returned by New when another Potok holds the folder's
-// queue: two programs on one folder would resume the same .part files and
-// race for the same names. PID is the holder's process, 0 when unknown.
-type QueueBusyError struct {
-	Queue string
-	PID   int
-}
-
-func (e *QueueBusyError) Error() string {
-	if e.PID > 0 {
-		return fmt.Sprintf("%v (process %d): wait until it finishes, or choose another folder", ErrQueueBusy, e.PID)
-	}
-	return fmt.Sprintf("%v: wait until it finishes, or choose another folder", ErrQueueBusy)
-}
-
-func (e *QueueBusyError) Unwrap() error { return ErrQueueBusy }
 
 // openQueue locks the queue file for this engine, loads it, and reserves
 // the names of its downloads so that new ones never take them. A queue
@@ -66,17 +47,17 @@ func (e *QueueBusyError) Unwrap() error { return ErrQueueBusy }
 // the engine is not shared yet.
 func (e *Engine) openQueue(path string) error {
 	q := &persister{path: path, stop: make(chan struct{}), done: make(chan struct{})}
-	unlock, err := lockQueue(path)
+	unlock, err := queuefile.Lock(path)
 	if err != nil {
 		return err
 	}
 	q.unlock = unlock
-	saved, err := LoadQueue(path)
+	saved, err := queuefile.Load(path, checkRecord)
 	if err != nil {
 		q.problem = err
 		e.log.Warn("queue file set aside", "err", err)
 	}
-	q.journal, err = openJournal(path, saved.Journal)
+	q.journal, err = queuefile.OpenJournal(path, saved.Journal)
 	if err != nil {
 		e.log.Warn("queue journal not kept: a crash may cost partial files", "err", err)
 	}
@@ -95,9 +76,21 @@ func (e *Engine) openQueue(path string) error {
 	return nil
 }
 
+// checkRecord is the engine's part of reading a queue file: a record's URL
+// must be one it fetches, and its state one it knows.
+func checkRecord(r queuefile.Record) error {
+	if _, err := ParseURL(r.URL); err != nil {
+		return err
+	}
+	if _, ok := parseState(r.State); !ok {
+		return fmt.Errorf("unknown state %q", r.State)
+	}
+	return nil
+}
+
 // keepRecord drops downloads that left nothing behind worth remembering:
 // cancelled ones, and finished ones whose file has since been removed.
-func (e *Engine) keepRecord(rec Record) bool {
+func (e *Engine) keepRecord(rec queuefile.Record) bool {
 	switch s, _ := parseState(rec.State); s {
 	case StateCancelled:
 		return false
@@ -121,9 +114,9 @@ func (e *Engine) QueueProblem() error {
 
 // takeRecordLocked returns the saved record for a URL, if any, and stops
 // carrying it: the engine now owns that download.
-func (e *Engine) takeRecordLocked(canon string) (Record, bool) {
+func (e *Engine) takeRecordLocked(canon string) (queuefile.Record, bool) {
 	if e.q == nil {
-		return Record{}, false
+		return queuefile.Record{}, false
 	}
 	for i, rec := range e.q.carried {
 		if rec.URL == canon {
@@ -131,13 +124,13 @@ func (e *Engine) takeRecordLocked(canon string) (Record, bool) {
 			return rec, true
 		}
 	}
-	return Record{}, false
+	return queuefile.Record{}, false
 }
 
 // itemFromRecord makes the item of a saved download, with its names,
 // validators and state. A download that was running when the program
 // stopped comes back paused; one whose file is in place is done.
-func (e *Engine) itemFromRecord(rec Record, sum []byte) *item {
+func (e *Engine) itemFromRecord(rec queuefile.Record, sum []byte) *item {
 	u, _ := url.Parse(rec.URL)
 	e.nextID++
 	it := &item{id: e.nextID, url: rec.URL, host: u.Host, sum: sum, changes: &e.q.version}
@@ -295,7 +288,7 @@ func (e *Engine) saveQueue() {
 	q, gen := e.queueLocked(e.q.records[:0]), e.q.gen
 	e.mu.Unlock()
 	e.q.records = q.Files // reused by the next save: saves take saveMu in turn
-	tmp, err := writeQueueTemp(e.q.path, q, e.q.final)
+	tmp, err := queuefile.WriteTemp(e.q.path, q, e.q.final)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	switch {
@@ -304,7 +297,7 @@ func (e *Engine) saveQueue() {
 		os.Remove(tmp) // Add wrote newer content meanwhile; version says save again
 		return
 	default:
-		err = commitQueue(tmp, e.q.path)
+		err = queuefile.Commit(tmp, e.q.path)
 	}
 	e.noteSaveLocked(err)
 	if err == nil {
@@ -318,9 +311,9 @@ func (e *Engine) saveQueue() {
 // that every .part the engine creates is on record as its own.
 func (e *Engine) saveQueueLocked() {
 	q := e.queueLocked(nil)
-	tmp, err := writeQueueTemp(e.q.path, q, false)
+	tmp, err := queuefile.WriteTemp(e.q.path, q, false)
 	if err == nil {
-		err = commitQueue(tmp, e.q.path)
+		err = queuefile.Commit(tmp, e.q.path)
 	}
 	e.noteSaveLocked(err)
 	if err == nil {
@@ -330,7 +323,7 @@ func (e *Engine) saveQueueLocked() {
 }
 
 func (e *Engine) journalSaved(seq uint64) {
-	if err := e.q.journal.saved(seq); err != nil {
+	if err := e.q.journal.Saved(seq); err != nil {
 		e.log.Warn("queue journal", "err", err)
 	}
 }
@@ -345,11 +338,11 @@ func (e *Engine) noteValidators(it *item) {
 		return
 	}
 	it.mu.Lock()
-	n := validatorNote{Part: filepath.Base(it.part), ETag: it.etag, LastModified: it.lastMod,
+	n := queuefile.Note{Part: filepath.Base(it.part), ETag: it.etag, LastModified: it.lastMod,
 		Size: it.size.Load(), ServerName: it.cdName}
 	it.mu.Unlock()
-	if _, err := e.q.journal.add(n); err != nil {
-		e.q.journal.warnOnce(e.log, err)
+	if _, err := e.q.journal.Add(n); err != nil {
+		e.q.journal.WarnOnce(e.log, err)
 	}
 }
 
@@ -366,12 +359,12 @@ func (e *Engine) noteSaveLocked(err error) {
 }
 
 // queueLocked builds the queue file's content. e.mu must be held.
-func (e *Engine) queueLocked(buf []Record) Queue {
-	q := Queue{Folder: e.dir, Saved: time.Now().UTC(), Journal: e.q.journal.last(), Files: buf[:0]}
+func (e *Engine) queueLocked(buf []queuefile.Record) queuefile.Queue {
+	q := queuefile.Queue{Folder: e.dir, Saved: time.Now().UTC(), Journal: e.q.journal.Last(), Files: buf[:0]}
 	for _, it := range e.items {
 		done, size := it.progress()
 		it.mu.Lock()
-		rec := Record{
+		rec := queuefile.Record{
 			URL:           it.url,
 			Name:          filepath.Base(it.final),
 			Part:          filepath.Base(it.part),
@@ -406,7 +399,13 @@ func (e *Engine) closeQueue() {
 		<-e.q.done
 		e.q.final = true
 		e.saveQueue()
-		e.q.journal.close()
+		e.q.journal.Close()
 		e.q.unlock()
 	})
 }
+
+// DefaultQueueFile returns where the queue of the given download folder is
+// kept: the user's config folder, one file per download folder, named after
+// the folder's real path, so that a folder reached through a symlink has
+// the same queue (and lock) as by its own name.
+func DefaultQueueFile(dir string) (string, error) { return queuefile.DefaultPath(dir) }

@@ -12,6 +12,7 @@ import (
 
 	"potok/downloader"
 	dt "potok/downloader/demoserver"
+	"potok/downloader/internal/queuefile"
 )
 
 func queueEngine(t *testing.T, dir, queue string) *downloader.Engine {
@@ -196,7 +197,7 @@ func fmtSscanf(rg string, start *int64) (int, error) {
 func writeQueueFor(t *testing.T, queue, dir, url, etag string, size int64) {
 	t.Helper()
 	abs, _ := filepath.Abs(dir)
-	err := downloader.WriteQueue(queue, downloader.Queue{Folder: abs, Files: []downloader.Record{{
+	err := queuefile.Write(queue, queuefile.Queue{Folder: abs, Files: []queuefile.Record{{
 		URL: url, Name: "c.bin", Part: "c.bin.part", State: "paused", Size: size, ETag: etag,
 	}}})
 	if err != nil {
@@ -209,7 +210,7 @@ func writeQueueFor(t *testing.T, queue, dir, url, etag string, size int64) {
 func TestQueueFileDamaged(t *testing.T) {
 	dir, queue := t.TempDir(), filepath.Join(t.TempDir(), "q.queue")
 	abs, _ := filepath.Abs(dir)
-	if err := downloader.WriteQueue(queue, downloader.Queue{Folder: abs, Files: []downloader.Record{{
+	if err := queuefile.Write(queue, queuefile.Queue{Folder: abs, Files: []queuefile.Record{{
 		URL: "http://127.0.0.1:1/a", Name: "a", Part: "a.part", State: "paused", Size: -1,
 	}}}); err != nil {
 		t.Fatal(err)
@@ -251,12 +252,12 @@ func TestQueueFileDamaged(t *testing.T) {
 func rehash(t *testing.T, data []byte) []byte {
 	t.Helper()
 	body := bytes.Split(data, []byte{'\n'})[1] // header, body, checksum
-	var q downloader.Queue
+	var q queuefile.Queue
 	if err := jsonUnmarshal(body, &q); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "x")
-	if err := downloader.WriteQueue(path, q); err != nil {
+	if err := queuefile.Write(path, q); err != nil {
 		t.Fatal(err)
 	}
 	out, _ := os.ReadFile(path)
@@ -278,45 +279,6 @@ func TestQueueBusy(t *testing.T) {
 	}
 }
 
-func FuzzReadQueue(f *testing.F) {
-	path := filepath.Join(f.TempDir(), "q")
-	if err := downloader.WriteQueue(path, downloader.Queue{Folder: "/tmp/x", Files: []downloader.Record{
-		{URL: "https://example.com/a.iso", Name: "a.iso", Part: "a.iso.part", State: "paused", Size: 10, Done: 3, ETag: `"x"`},
-		{URL: "http://example.com/b", Name: "b (1)", Part: "b.part", State: "done", Size: -1, SHA256: strings.Repeat("ab", 32)},
-	}}); err != nil {
-		f.Fatal(err)
-	}
-	good, _ := os.ReadFile(path)
-	f.Add(good)
-	f.Add([]byte("potok-queue 1\n{}\nsha256 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\n"))
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		q, err := downloader.ReadQueue(bytes.NewReader(data))
-		if err != nil {
-			if !errors.Is(err, downloader.ErrCorruptQueue) {
-				t.Fatalf("error that is not ErrCorruptQueue: %v", err)
-			}
-			return
-		}
-		for _, r := range q.Files {
-			for _, n := range []string{r.Name, r.Part} {
-				if filepath.Base(n) != n || n == ".." || n == "." || strings.ContainsAny(n, "/\\\x00") {
-					t.Fatalf("accepted unsafe name %q", n)
-				}
-			}
-		}
-		// What was read writes back and reads again the same.
-		p := filepath.Join(t.TempDir(), "q")
-		if err := downloader.WriteQueue(p, q); err != nil {
-			t.Fatal(err)
-		}
-		b, _ := os.ReadFile(p)
-		if _, err := downloader.ReadQueue(bytes.NewReader(b)); err != nil {
-			t.Fatalf("a queue read back fails: %v", err)
-		}
-	})
-}
-
 // TestPreallocatedPartWithoutSegmentsFile: a .part of the whole file's size
 // whose segments file is gone may be mostly holes; it must never be taken for
 // a finished download.
@@ -326,7 +288,7 @@ func TestPreallocatedPartWithoutSegmentsFile(t *testing.T) {
 	dir, queue := t.TempDir(), filepath.Join(t.TempDir(), "q.queue")
 	u := s.FileURL("holes.bin", size)
 	abs, _ := filepath.Abs(dir)
-	if err := downloader.WriteQueue(queue, downloader.Queue{Folder: abs, Files: []downloader.Record{{
+	if err := queuefile.Write(queue, queuefile.Queue{Folder: abs, Files: []queuefile.Record{{
 		URL: u, Name: "holes.bin", Part: "holes.bin.part", State: "paused", Size: size,
 	}}}); err != nil {
 		t.Fatal(err)
@@ -351,7 +313,7 @@ func TestOneConnectionKept(t *testing.T) {
 	dir, queue := t.TempDir(), filepath.Join(t.TempDir(), "q.queue")
 	u := s.FileURL("one.bin", size)
 	abs, _ := filepath.Abs(dir)
-	if err := downloader.WriteQueue(queue, downloader.Queue{Folder: abs, Files: []downloader.Record{{
+	if err := queuefile.Write(queue, queuefile.Queue{Folder: abs, Files: []queuefile.Record{{
 		URL: u, Name: "one.bin", Part: "one.bin.part", State: "paused", Size: -1, OneConnection: true,
 	}}}); err != nil {
 		t.Fatal(err)

@@ -22,32 +22,6 @@ import (
 	"github.com/dustin/go-humanize"
 )
 
-// Errors the engine reports in its own words.
-var (
-	// ErrShortBody reports a body that ended before its declared length.
-	ErrShortBody = errors.New("the server closed the connection before the whole file arrived")
-	// ErrChecksum reports a file whose SHA-256 differs from the one in the list.
-	ErrChecksum = errors.New("checksum mismatch")
-	// ErrRangeIgnored reports a server that answered a resume request with the
-	// whole file; the download starts over instead of appending.
-	ErrRangeIgnored = errors.New("the server ignored the resume request (answered 200 to Range)")
-	// ErrBadContentRange reports a 206 answer for other bytes than were asked.
-	ErrBadContentRange = errors.New("the server sent a different byte range than was asked for")
-	// ErrRemoteChanged reports a file whose ETag or Last-Modified changed
-	// since its .part began; the download starts over.
-	ErrRemoteChanged = errors.New("the file changed on the server since the download began")
-)
-
-// StatusError is an HTTP answer that is not a success.
-type StatusError struct {
-	Code       int
-	RetryAfter time.Duration // from Retry-After; 0 when absent
-}
-
-func (e *StatusError) Error() string {
-	return fmt.Sprintf("server answered %d %s", e.Code, http.StatusText(e.Code))
-}
-
 // transient reports whether err is worth another attempt: timeouts, resets,
 // short bodies, stalls, 408, 429 and 5xx. Other 4xx, bad checksums, refused
 // redirects, certificate and disk errors are not.

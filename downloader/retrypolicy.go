@@ -3,7 +3,10 @@ package downloader
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
+
+	"github.com/cavaliergopher/grab/v3"
 )
 
 // retrier decides, after each failed attempt at a file (or at one segment of
@@ -83,29 +86,6 @@ func (r *retrier) next(err error, progressed bool, now time.Time) retryVerdict {
 // retries is how many retries the retrier has allowed or refused so far.
 func (r *retrier) retries() int { return r.tries }
 
-// exhaustedError is the last failure of a file the retrier gave up on, and
-// why it gave up.
-type exhaustedError struct {
-	err error
-	why string
-}
-
-func (e *exhaustedError) Error() string { return e.err.Error() + " (" + e.why + ")" }
-func (e *exhaustedError) Unwrap() error { return e.err }
-
-// retryLaterError is a server that asked to be left alone for longer than
-// Options.MaxRetryAfter: the file fails, saying until when.
-type retryLaterError struct {
-	err error
-	at  time.Time
-}
-
-func (e *retryLaterError) Error() string {
-	return fmt.Sprintf("%v; %s, try again then", e.err, retryAfterWords(e.at, time.Now()))
-}
-
-func (e *retryLaterError) Unwrap() error { return e.err }
-
 // retryAfterWords says when a server asks to be asked again: in a duration
 // while that is short enough to read, else as a date.
 func retryAfterWords(at, now time.Time) string {
@@ -113,4 +93,27 @@ func retryAfterWords(at, now time.Time) string {
 		return "the server asks to retry in " + humanDuration(d.Round(time.Second))
 	}
 	return "the server asks to retry after " + at.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// partVerdict is what a failed attempt means for the bytes already kept.
+type partVerdict int
+
+const (
+	partKept            partVerdict = iota // continue from them
+	partOtherVersion                       // the file changed: drop them; ranges still work
+	partRangesUntrusted                    // ranges cannot be used for this file: drop them, one connection, no resume
+)
+
+// judgePart is the one list of answers after which a .part cannot be
+// continued, for single and segmented transfers alike.
+func judgePart(err error) partVerdict {
+	var se *StatusError
+	switch {
+	case errors.Is(err, ErrRemoteChanged):
+		return partOtherVersion
+	case errors.Is(err, ErrRangeIgnored), errors.Is(err, ErrBadContentRange), errors.Is(err, grab.ErrBadLength),
+		errors.As(err, &se) && se.Code == http.StatusRequestedRangeNotSatisfiable:
+		return partRangesUntrusted
+	}
+	return partKept
 }

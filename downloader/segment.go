@@ -48,17 +48,6 @@ const (
 
 var segBufPool = sync.Pool{New: func() any { b := make([]byte, segBufSize); return &b }}
 
-// errSegmented ends the first request of a file that will come in segments;
-// checkResponse returns it before grab writes anything.
-var errSegmented = errors.New("large file from a server that accepts ranges: fetching it in segments")
-
-// gaveUpError is a segment that spent the retries on its own: the file fails
-// without the download loop trying it all again as many times more.
-type gaveUpError struct{ err error }
-
-func (g *gaveUpError) Error() string { return g.err.Error() }
-func (g *gaveUpError) Unwrap() error { return g.err }
-
 func clampConnections(n int) int {
 	if n <= 0 {
 		return DefaultConnections
@@ -349,16 +338,15 @@ func (st *segState) end(ctx context.Context) error {
 	err := st.err
 	st.mu.Unlock()
 	left := st.left()
-	switch {
-	case errors.Is(err, ErrRangeIgnored), errors.Is(err, ErrBadContentRange):
-		// Ranges cannot be trusted from this server: the whole file again,
-		// over one connection.
+	switch verdict := judgePart(err); {
+	case verdict == partRangesUntrusted:
+		// The whole file again, over one connection.
 		st.it.mu.Lock()
 		st.it.noSegments = true
 		st.it.mu.Unlock()
 		st.discard()
 		return err
-	case errors.Is(err, ErrRemoteChanged):
+	case verdict == partOtherVersion:
 		st.discard() // the bytes kept are of another file
 		return err
 	case err == nil && left == 0:

@@ -2,12 +2,10 @@ package downloader
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"potok/downloader/internal/safefs"
@@ -103,8 +101,8 @@ func (st *segState) fetch(seg *segment, buf []byte) error {
 		if st.ctx.Err() != nil {
 			return context.Cause(st.ctx)
 		}
-		if errors.Is(err, ErrRangeIgnored) || errors.Is(err, ErrRemoteChanged) || errors.Is(err, ErrBadContentRange) {
-			return err
+		if judgePart(err) != partKept {
+			return err // the whole run ends: see segState.end
 		}
 		where := fmt.Sprintf("segment at byte %d", seg.pos.Load())
 		v := retry.next(err, progressed, time.Now())
@@ -125,15 +123,6 @@ func (st *segState) fetch(seg *segment, buf []byte) error {
 		}
 	}
 }
-
-// placedError is a failure of one part of a file: "segment at byte N".
-type placedError struct {
-	where string
-	err   error
-}
-
-func (p *placedError) Error() string { return p.where + ": " + p.err.Error() }
-func (p *placedError) Unwrap() error { return p.err }
 
 // get makes one request for what seg lacks and writes what arrives at its
 // offset, stopping exactly at seg's end even when a thief lowers it meanwhile.
@@ -199,44 +188,14 @@ func (st *segState) get(seg *segment, buf []byte) (int64, error) {
 	return wrote, nil
 }
 
-// check vets the answer to a request for [pos, end) and returns where its
-// body ends. A 200 means the server stopped honouring Range (or, with
-// different validators, that the file changed); a 206 must be for the bytes
-// asked, of a file of the same size and validators.
+// check vets the answer to a request for [pos, end) (vetRange) and returns
+// where its body ends; the answer's final URL and name are kept.
 func (st *segState) check(resp *http.Response, pos, end int64) (stop int64, err error) {
-	etag, lastMod := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	st.mu.Lock()
-	changed := validatorChanged(st.etag, etag) || validatorChanged(st.lastMod, lastMod)
+	known := version{etag: st.etag, lastMod: st.lastMod, size: st.size, recorded: true}
 	st.mu.Unlock()
-	switch code := resp.StatusCode; {
-	case code == http.StatusPartialContent:
-	case code == http.StatusOK:
-		if changed || (resp.ContentLength >= 0 && resp.ContentLength != st.size) {
-			return 0, ErrRemoteChanged
-		}
-		return 0, ErrRangeIgnored
-	case code == http.StatusRequestedRangeNotSatisfiable:
-		return 0, fmt.Errorf("%w: bytes %d-%d are past its end now", ErrRemoteChanged, pos, end-1)
-	case code < 200 || code > 299:
-		return 0, &StatusError{Code: code, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
-	default:
-		return 0, fmt.Errorf("%w: answered %d", ErrRangeIgnored, code)
-	}
-	if changed {
-		return 0, ErrRemoteChanged
-	}
-	if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
-		return 0, fmt.Errorf("%w: the range came encoded (%s)", ErrBadContentRange, ce)
-	}
-	cr := resp.Header.Get("Content-Range")
-	start, last, total, ok := parseContentRange(cr)
-	switch {
-	case ok && total >= 0 && total != st.size:
-		return 0, fmt.Errorf("%w: it is %d bytes now, was %d", ErrRemoteChanged, total, st.size)
-	case !ok || start != pos || last >= end || (resp.ContentLength >= 0 && resp.ContentLength != last-start+1):
-		// A shorter range than asked is allowed (the rest is asked for next);
-		// any other is not what we would write where we write it.
-		return 0, fmt.Errorf("%w: asked for bytes %d-%d, got %q", ErrBadContentRange, pos, end-1, cr)
+	if stop, err = vetRange(resp, pos, end, known); err != nil {
+		return 0, err
 	}
 	st.mu.Lock()
 	if u := resp.Request.URL.String(); u != st.target {
@@ -246,5 +205,5 @@ func (st *segState) check(resp *http.Response, pos, end int64) (stop int64, err 
 		st.cdName = safefs.NameFromContentDisposition(resp.Header.Get("Content-Disposition"))
 	}
 	st.mu.Unlock()
-	return last + 1, nil
+	return stop, nil
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"potok/downloader/internal/checkedfile"
 	"potok/downloader/internal/safefs"
 )
 
@@ -118,7 +119,7 @@ func (sc sidecar) check() error {
 // readSidecar parses a segments file; anything that does not check out is
 // errBadSidecar.
 func readSidecar(r io.Reader) (sidecar, error) {
-	body, err := readChecked(r, maxSidecar, sidecarMagic, sidecarVersion, errBadSidecar)
+	body, err := checkedfile.Read(r, maxSidecar, sidecarMagic, sidecarVersion, errBadSidecar)
 	if err != nil {
 		return sidecar{}, err
 	}
@@ -139,7 +140,7 @@ func encodeSidecar(sc sidecar) ([]byte, error) {
 		return nil, fmt.Errorf("encode segments file: %w", err)
 	}
 	var b bytes.Buffer
-	err = writeChecked(&b, sidecarMagic, sidecarVersion, func(w io.Writer) error {
+	err = checkedfile.Write(&b, sidecarMagic, sidecarVersion, func(w io.Writer) error {
 		_, err := w.Write(body)
 		return err
 	})

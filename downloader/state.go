@@ -36,3 +36,12 @@ const (
 	wantPause
 	wantCancel
 )
+
+func parseState(s string) (State, bool) {
+	for i, n := range stateNames {
+		if n == s {
+			return State(i), true
+		}
+	}
+	return 0, false
+}

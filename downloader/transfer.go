@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -80,10 +79,8 @@ func (e *Engine) download(ctx context.Context, it *item) error {
 // it is emptied and the next attempt fetches the whole file, at once and without
 // counting a failure, but only once per run so a broken server cannot loop us.
 func (e *Engine) startOver(it *item, err error) bool {
-	var se *StatusError
-	rangeUnsatisfiable := errors.As(err, &se) && se.Code == http.StatusRequestedRangeNotSatisfiable
-	if !errors.Is(err, ErrRangeIgnored) && !errors.Is(err, ErrBadContentRange) && !errors.Is(err, ErrRemoteChanged) &&
-		!errors.Is(err, grab.ErrBadLength) && !rangeUnsatisfiable {
+	verdict := judgePart(err)
+	if verdict == partKept {
 		return false
 	}
 	it.mu.Lock()
@@ -92,7 +89,7 @@ func (e *Engine) startOver(it *item, err error) bool {
 		return false
 	}
 	it.restarted = true
-	it.noResume = !errors.Is(err, ErrRemoteChanged) // Range works; the file changed
+	it.noResume = verdict == partRangesUntrusted
 	it.etag, it.lastMod = "", ""
 	if terr := safefs.TruncatePart(it.part); terr != nil && !errors.Is(terr, fs.ErrNotExist) {
 		return false
@@ -223,20 +220,18 @@ func (e *Engine) checkResponse(it *item, r *grab.Response) error {
 	hr := r.HTTPResponse
 	resumed := r.DidResume && hr.StatusCode == http.StatusPartialContent
 	switch {
-	case r.DidResume && hr.StatusCode == http.StatusOK:
-		return wholeInstead(it, hr.Header)
-	case r.DidResume && hr.StatusCode != http.StatusPartialContent:
-		return ErrRangeIgnored
-	case hr.StatusCode == http.StatusPartialContent:
-		start, _, total, ok := parseContentRange(hr.Header.Get("Content-Range"))
-		want := max(rangeStart(r.Request.HTTPRequest.Header.Get("Range")), 0)
-		if !ok || start != want || (total >= 0 && r.Size() >= 0 && total != r.Size()) {
-			return fmt.Errorf("%w: asked from byte %d, got %q", ErrBadContentRange, want, hr.Header.Get("Content-Range"))
+	case r.DidResume:
+		it.mu.Lock()
+		known := version{etag: it.etag, lastMod: it.lastMod, size: it.size.Load()}
+		it.mu.Unlock()
+		if _, err := vetRange(hr, max(rangeStart(r.Request.HTTPRequest.Header.Get("Range")), 0), -1, known); err != nil {
+			return err
 		}
-		if resumed {
-			if err := sameVersion(it, hr.Header, total); err != nil {
-				return err
-			}
+	case hr.StatusCode == http.StatusPartialContent:
+		// Not asked for a range, and given one: only the whole file, as a
+		// range from its first byte, can be taken as the file.
+		if start, _, total, ok := parseContentRange(hr.Header.Get("Content-Range")); !ok || start != 0 || (total >= 0 && total != r.Size()) {
+			return fmt.Errorf("%w: asked for the whole file, got %q", ErrBadContentRange, hr.Header.Get("Content-Range"))
 		}
 	}
 	it.size.Store(r.Size())
@@ -266,62 +261,6 @@ func (e *Engine) checkResponse(it *item, r *grab.Response) error {
 	return nil
 }
 
-// sameVersion vets a 206 that continues the .part of it against what the
-// .part is recorded to be a copy of. A validator that changed, or a total
-// size that did, means another version of the file. A .part whose
-// validators were never recorded (a crash came first, or it was left by
-// someone else) is continued only when the server offers none either:
-// otherwise there is no telling which version its bytes are of.
-func sameVersion(it *item, h http.Header, total int64) error {
-	etag, lastMod := h.Get("ETag"), h.Get("Last-Modified")
-	it.mu.Lock()
-	knownTag, knownMod := it.etag, it.lastMod
-	it.mu.Unlock()
-	size := it.size.Load()
-	switch {
-	case validatorChanged(knownTag, etag) || validatorChanged(knownMod, lastMod):
-		return ErrRemoteChanged
-	case size >= 0 && total >= 0 && size != total:
-		return fmt.Errorf("%w: it is %d bytes now, was %d", ErrRemoteChanged, total, size)
-	case knownTag == "" && knownMod == "" && (etag != "" || lastMod != ""):
-		return errUnknownVersion
-	}
-	return nil
-}
-
-// wholeInstead tells why a resume got the whole file: If-Range at work on a
-// file that changed (its validators differ), or else a server that does not
-// do ranges, or ignores them, for this file (it is then asked for no more).
-func wholeInstead(it *item, h http.Header) error {
-	it.mu.Lock()
-	knownTag, knownMod := it.etag, it.lastMod
-	it.mu.Unlock()
-	if validatorChanged(knownTag, h.Get("ETag")) || validatorChanged(knownMod, h.Get("Last-Modified")) {
-		return ErrRemoteChanged
-	}
-	return ErrRangeIgnored
-}
-
-// errUnknownVersion is a .part of no recorded version from a server that
-// names its versions: it starts over like a changed file.
-var errUnknownVersion = fmt.Errorf("%w (or may have: the partial file's version was never recorded)", ErrRemoteChanged)
-
-// rangeStart reads the first byte of a "bytes=N-" Range header; -1 if none.
-func rangeStart(rg string) int64 {
-	if v, ok := strings.CutPrefix(rg, "bytes="); ok {
-		if first, _, ok := strings.Cut(v, "-"); ok {
-			if n, err := strconv.ParseInt(first, 10, 64); err == nil {
-				return n
-			}
-		}
-	}
-	return -1
-}
-
-// errBiggerBuffer ends an attempt whose headers show a large file while the
-// buffer is small; the next attempt starts at once with a big buffer.
-var errBiggerBuffer = errors.New("large file: starting again with a larger buffer")
-
 // chunkFor returns the buffer size for a file of the given size (-1: unknown).
 func (e *Engine) chunkFor(size int64) int {
 	switch {
@@ -331,37 +270,6 @@ func (e *Engine) chunkFor(size int64) int {
 		return bigChunk
 	}
 	return smallChunk
-}
-
-// parseContentRange reads "bytes START-END/TOTAL" (TOTAL may be "*": -1);
-// END is the last byte sent, inclusive.
-func parseContentRange(v string) (start, end, total int64, ok bool) {
-	v, ok = strings.CutPrefix(strings.TrimSpace(v), "bytes ")
-	if !ok {
-		return 0, 0, 0, false
-	}
-	rng, tot, ok := strings.Cut(v, "/")
-	if !ok {
-		return 0, 0, 0, false
-	}
-	s, e, ok := strings.Cut(rng, "-")
-	if !ok {
-		return 0, 0, 0, false
-	}
-	start, err1 := strconv.ParseInt(s, 10, 64)
-	end, err2 := strconv.ParseInt(e, 10, 64)
-	if err1 != nil || err2 != nil || start < 0 || end < start {
-		return 0, 0, 0, false
-	}
-	total = -1
-	if tot != "*" {
-		t, err := strconv.ParseInt(tot, 10, 64)
-		if err != nil || t <= end {
-			return 0, 0, 0, false
-		}
-		total = t
-	}
-	return start, end, total, true
 }
 
 func (e *Engine) wrapGrabError(resp *grab.Response, err error) error {
@@ -479,10 +387,4 @@ func ifRangeValue(etag, lastMod string) string {
 		return lastMod
 	}
 	return ""
-}
-
-// validatorChanged reports a validator that was known and now differs. One
-// that was unknown, or that the server stopped sending, proves nothing.
-func validatorChanged(was, now string) bool {
-	return was != "" && now != "" && was != now
 }

@@ -3,7 +3,6 @@ package downloader
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -19,8 +18,8 @@ import (
 
 // Timeouts applied to every transfer unless Options override them.
 const (
-	DefaultDialTimeout  = 15 * time.Second
-	DefaultTLSTimeout   = 15 * time.Second
+	defaultDialTimeout  = 15 * time.Second
+	defaultTLSTimeout   = 15 * time.Second
 	DefaultStallTimeout = 30 * time.Second
 	maxRedirects        = 10
 )
@@ -58,14 +57,12 @@ func newHTTPClient(o *Options) *http.Client {
 	return &http.Client{Transport: tr, CheckRedirect: checkRedirect}
 }
 
-// CheckRedirect is the redirect policy of the engine's own client, for an
-// Options.HTTPClient of your own: it follows at most 10 redirects, only to http
-// and https, and once a redirect leaves the origin of the first request
-// (scheme, host or port differ) it drops the credentials that request carried
-// (Authorization, Cookie, Cookie2). net/http compares host names only, so it
-// would send them from 127.0.0.1:80 on to 127.0.0.1:8080, another server.
-func CheckRedirect(req *http.Request, via []*http.Request) error { return checkRedirect(req, via) }
-
+// checkRedirect is the redirect policy of the engine's own client: it follows
+// at most 10 redirects, only to http and https, and once a redirect leaves the
+// origin of the first request (scheme, host or port differ) it drops the
+// credentials that request carried (Authorization, Cookie, Cookie2). net/http
+// compares host names only, so it would send them from 127.0.0.1:80 on to
+// 127.0.0.1:8080, another server.
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	// via holds the requests made so far: the first one and every redirect
 	// already followed. Following this one makes len(via) redirects.
@@ -118,13 +115,6 @@ func origin(u *url.URL) string {
 	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
-var (
-	errTooManyRedirects = errors.New("too many redirects")
-	errBadRedirect      = errors.New("redirect to another scheme")
-	// ErrStalled reports a body that sent no byte for the stall timeout.
-	ErrStalled = errors.New("no data received for too long (stalled)")
-)
-
 // watchClient wraps an http.Client so that a request that keeps waiting fails
 // and takes its connection with it: the response headers must come within
 // the header timeout of the request being sent, and then each body Read
@@ -139,10 +129,6 @@ type watchClient struct {
 	stall  time.Duration
 	header time.Duration
 }
-
-// ErrHeaderTimeout reports a server that accepted a request and sent no
-// answer within the header timeout.
-var ErrHeaderTimeout = errors.New("timed out waiting for the server to answer")
 
 func (w watchClient) Do(req *http.Request) (*http.Response, error) {
 	if resp, ok := localHead(req); ok {

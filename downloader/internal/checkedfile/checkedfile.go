@@ -1,4 +1,7 @@
-package downloader
+// Package checkedfile is the frame of Potok's own files (a folder's queue,
+// a download's segments): a header line naming the kind and version, a JSON
+// body, and a trailing SHA-256, so a file cut short or edited is detected.
+package checkedfile
 
 import (
 	"bufio"
@@ -24,9 +27,9 @@ import (
 // The checksum trails the body so that a body can be streamed, a record at a
 // time, without building the whole file in memory first.
 
-// writeChecked writes the frame of magic and version around what body
+// Write writes the frame of magic and version around what body
 // writes.
-func writeChecked(out io.Writer, magic string, version int, body func(io.Writer) error) error {
+func Write(out io.Writer, magic string, version int, body func(io.Writer) error) error {
 	w := bufio.NewWriterSize(out, 64<<10)
 	h := sha256.New()
 	fmt.Fprintf(w, "%s %d\n", magic, version)
@@ -37,10 +40,10 @@ func writeChecked(out io.Writer, magic string, version int, body func(io.Writer)
 	return w.Flush()
 }
 
-// readChecked reads at most limit bytes of a framed file and returns its
+// Read reads at most limit bytes of a framed file and returns its
 // body. A file that is not of this kind and version, too large, or whose
 // checksum does not match is reported wrapping damaged; a failed read is not.
-func readChecked(r io.Reader, limit int, magic string, version int, damaged error) ([]byte, error) {
+func Read(r io.Reader, limit int, magic string, version int, damaged error) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s file: %w", magic, err)

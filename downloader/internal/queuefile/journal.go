@@ -1,4 +1,4 @@
-package downloader
+package queuefile
 
 import (
 	"bufio"
@@ -41,9 +41,9 @@ const (
 	maxJournal = 64 << 20
 )
 
-// validatorNote says what the .part named Part holds the start of: the file
+// Note says what the .part named Part holds the start of: the file
 // the server described with these validators, size and name.
-type validatorNote struct {
+type Note struct {
 	Part         string `json:"part"`
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"last_modified,omitempty"`
@@ -51,8 +51,8 @@ type validatorNote struct {
 	ServerName   string `json:"server_name,omitempty"`
 }
 
-// journal appends validator notes to the file beside a queue file.
-type journal struct {
+// Journal appends validator notes to the file beside a queue file.
+type Journal struct {
 	mu   sync.Mutex
 	f    *os.File // nil once closed, or when it could not be opened
 	next uint64   // sequence number of the next note
@@ -61,20 +61,20 @@ type journal struct {
 
 func journalPath(queue string) string { return queue + journalSuffix }
 
-// openJournal opens the journal for appending, numbering new notes after
+// OpenJournal opens the journal for appending, numbering new notes after
 // last, the highest sequence number already seen.
-func openJournal(queue string, last uint64) (*journal, error) {
+func OpenJournal(queue string, last uint64) (*Journal, error) {
 	f, err := os.OpenFile(journalPath(queue), os.O_WRONLY|os.O_APPEND|os.O_CREATE|safefs.OpenNoFollow, 0o600)
 	if err != nil {
-		return &journal{next: last + 1}, fmt.Errorf("open queue journal: %w", err)
+		return &Journal{next: last + 1}, fmt.Errorf("open queue journal: %w", err)
 	}
-	return &journal{f: f, next: last + 1}, nil
+	return &Journal{f: f, next: last + 1}, nil
 }
 
-// add writes one note and returns its sequence number. The caller has
+// Add writes one note and returns its sequence number. The caller has
 // already put the same values where the next full save reads them, so a
 // save that misses this note's number still has its content.
-func (j *journal) add(n validatorNote) (uint64, error) {
+func (j *Journal) Add(n Note) (uint64, error) {
 	body, err := json.Marshal(n)
 	if err != nil {
 		return 0, fmt.Errorf("encode queue journal note: %w", err)
@@ -93,16 +93,16 @@ func (j *journal) add(n validatorNote) (uint64, error) {
 	return seq, nil
 }
 
-// last returns the sequence number of the newest note written.
-func (j *journal) last() uint64 {
+// Last returns the sequence number of the newest note written.
+func (j *Journal) Last() uint64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.next - 1
 }
 
-// saved is told that a queue file holding every note up to seq is in place:
+// Saved is told that a queue file holding every note up to seq is in place:
 // when no newer note was written, the journal is emptied.
-func (j *journal) saved(seq uint64) error {
+func (j *Journal) Saved(seq uint64) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil || j.next-1 != seq {
@@ -114,9 +114,9 @@ func (j *journal) saved(seq uint64) error {
 	return nil
 }
 
-// warnOnce logs the first failure to write a note; later ones would only
+// WarnOnce logs the first failure to write a note; later ones would only
 // repeat it for every file.
-func (j *journal) warnOnce(log *slog.Logger, err error) {
+func (j *Journal) WarnOnce(log *slog.Logger, err error) {
 	j.mu.Lock()
 	first := j.err == nil
 	if first {
@@ -128,7 +128,7 @@ func (j *journal) warnOnce(log *slog.Logger, err error) {
 	}
 }
 
-func (j *journal) close() {
+func (j *Journal) Close() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f != nil {
@@ -169,7 +169,7 @@ func readJournal(r io.Reader) (notes []journalEntry, last uint64, err error) {
 
 type journalEntry struct {
 	seq  uint64
-	note validatorNote
+	note Note
 }
 
 func parseJournalLine(s string) (journalEntry, bool) {
@@ -190,7 +190,7 @@ func parseJournalLine(s string) (journalEntry, bool) {
 	if err != nil || seq == 0 {
 		return journalEntry{}, false
 	}
-	var n validatorNote
+	var n Note
 	if err := json.Unmarshal([]byte(body), &n); err != nil || !n.valid() {
 		return journalEntry{}, false
 	}
@@ -198,7 +198,7 @@ func parseJournalLine(s string) (journalEntry, bool) {
 }
 
 // valid refuses a note that names something other than a .part in the folder.
-func (n validatorNote) valid() bool {
+func (n Note) valid() bool {
 	return safefs.PlainName(n.Part) && strings.HasSuffix(n.Part, safefs.PartSuffix) && n.Size >= -1 &&
 		(n.ServerName == "" || safefs.PlainName(n.ServerName)) && len(n.ETag) <= 1024 && len(n.LastModified) <= 256
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package downloader
+package queuefile
 
 import (
 	"errors"
@@ -13,12 +13,12 @@ import (
 	"syscall"
 )
 
-// lockQueue takes an exclusive lock beside the queue file, so that two
+// Lock takes an exclusive lock beside the queue file, so that two
 // programs never write the same queue or resume the same .part files. The
 // lock goes with the process, so a crash never leaves it held. The holder
 // writes its process ID into the lock file, so that the one refused can say
 // who holds it.
-func lockQueue(path string) (unlock func(), err error) {
+func Lock(path string) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create folder for the queue file: %w", err)
 	}
@@ -29,7 +29,7 @@ func lockQueue(path string) (unlock func(), err error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		defer f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, &QueueBusyError{Queue: path, PID: readPID(f)}
+			return nil, &BusyError{Queue: path, PID: readPID(f)}
 		}
 		return nil, fmt.Errorf("lock %s: %w", f.Name(), err)
 	}

@@ -1,4 +1,4 @@
-package downloader
+package queuefile
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 )
 
 func TestJournalRoundTripAndDamage(t *testing.T) {
-	notes := []validatorNote{
+	notes := []Note{
 		{Part: "a.bin.part", ETag: `"1"`, Size: 10},
 		{Part: "b.bin.part", LastModified: "Tue, 01 Dec 2026 10:00:00 GMT", Size: -1, ServerName: "real.iso"},
 		{Part: "a.bin.part", ETag: `"2"`, Size: 20},
@@ -57,9 +57,9 @@ func TestApplyJournalOnlyNewerNotes(t *testing.T) {
 		{Part: "b.bin.part", Size: -1},
 	}}
 	notes := []journalEntry{
-		{seq: 1, note: validatorNote{Part: "b.bin.part", ETag: `"stale"`, Size: 1}}, // the queue file has it
-		{seq: 2, note: validatorNote{Part: "a.bin.part", ETag: `"new"`, Size: 7, ServerName: "a.iso"}},
-		{seq: 3, note: validatorNote{Part: "gone.part", ETag: `"x"`}}, // no such download
+		{seq: 1, note: Note{Part: "b.bin.part", ETag: `"stale"`, Size: 1}}, // the queue file has it
+		{seq: 2, note: Note{Part: "a.bin.part", ETag: `"new"`, Size: 7, ServerName: "a.iso"}},
+		{seq: 3, note: Note{Part: "gone.part", ETag: `"x"`}}, // no such download
 	}
 	if last := applyJournal(&q, notes); last != 3 {
 		t.Fatalf("last = %d, want 3", last)
@@ -82,13 +82,13 @@ func TestJournalOfNoQueueIsDropped(t *testing.T) {
 		if damaged {
 			os.WriteFile(path, []byte("potok-queue 1\n{}\nsha256 00\n"), 0o600)
 		}
-		j, err := openJournal(path, 0)
+		j, err := OpenJournal(path, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		j.add(validatorNote{Part: "a.bin.part", ETag: `"old"`})
-		j.close()
-		q, _ := LoadQueue(path)
+		j.Add(Note{Part: "a.bin.part", ETag: `"old"`})
+		j.Close()
+		q, _ := Load(path, func(Record) error { return nil })
 		if len(q.Files) != 0 || q.Journal != 0 {
 			t.Fatalf("damaged=%v: %+v", damaged, q)
 		}
@@ -102,11 +102,11 @@ func TestJournalOfNoQueueIsDropped(t *testing.T) {
 // journal; one that missed a note leaves it.
 func TestJournalEmptiedBySave(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "q.queue")
-	j, err := openJournal(path, 0)
+	j, err := OpenJournal(path, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer j.close()
+	defer j.Close()
 	size := func() int64 {
 		fi, err := os.Stat(journalPath(path))
 		if err != nil {
@@ -114,23 +114,23 @@ func TestJournalEmptiedBySave(t *testing.T) {
 		}
 		return fi.Size()
 	}
-	s1, _ := j.add(validatorNote{Part: "a.part"})
-	j.add(validatorNote{Part: "b.part"})
-	j.saved(s1)
+	s1, _ := j.Add(Note{Part: "a.part"})
+	j.Add(Note{Part: "b.part"})
+	j.Saved(s1)
 	if size() == 0 {
 		t.Fatal("emptied though the save missed a note")
 	}
-	j.saved(j.last())
+	j.Saved(j.Last())
 	if size() != 0 {
 		t.Fatal("not emptied by a save that holds every note")
 	}
-	if s, _ := j.add(validatorNote{Part: "c.part"}); s != 3 {
+	if s, _ := j.Add(Note{Part: "c.part"}); s != 3 {
 		t.Fatalf("numbering restarted: %d", s)
 	}
 }
 
 func FuzzReadJournal(f *testing.F) {
-	body, _ := json.Marshal(validatorNote{Part: "a.part", ETag: `"x"`, Size: 3})
+	body, _ := json.Marshal(Note{Part: "a.part", ETag: `"x"`, Size: 3})
 	f.Add(journalLine(1, body))
 	f.Add(append(journalLine(1, body), journalLine(2, body)...))
 	f.Add([]byte("1 {} 0000000000000000\n"))

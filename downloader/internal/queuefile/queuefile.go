@@ -1,4 +1,4 @@
-package downloader
+package queuefile
 
 import (
 	"crypto/sha256"
@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"potok/downloader/internal/checkedfile"
 	"potok/downloader/internal/safefs"
 )
 
@@ -25,13 +26,13 @@ import (
 const (
 	queueMagic   = "potok-queue"
 	queueVersion = 1
-	// maxQueueFile bounds what ReadQueue reads: a million entries at about
+	// maxQueueFile bounds what Read reads: a million entries at about
 	// 300 bytes each, so a hostile file cannot exhaust memory.
 	maxQueueFile = 512 << 20
 )
 
-// ErrCorruptQueue reports a queue file that cannot be trusted.
-var ErrCorruptQueue = errors.New("queue file is damaged")
+// ErrCorrupt reports a queue file that cannot be trusted.
+var ErrCorrupt = errors.New("queue file is damaged")
 
 // Record is one download as kept in a queue file.
 type Record struct {
@@ -63,22 +64,22 @@ type Queue struct {
 	Files   []Record `json:"files"`
 }
 
-// WriteQueue writes q to path atomically: into a temporary file in the same
+// Write writes q to path atomically: into a temporary file in the same
 // folder, synced, then renamed over the old one, so a crash leaves either the
 // old file or the new one, never a mix.
-func WriteQueue(path string, q Queue) error {
-	tmp, err := writeQueueTemp(path, q, true)
+func Write(path string, q Queue) error {
+	tmp, err := WriteTemp(path, q, true)
 	if err != nil {
 		return err
 	}
-	return commitQueue(tmp, path)
+	return Commit(tmp, path)
 }
 
-// writeQueueTemp writes q into a new temporary file beside path, and syncs it
+// WriteTemp writes q into a new temporary file beside path, and syncs it
 // to the disk when sync is set. Without sync a crash of the program still
 // leaves a whole file (the rename is atomic); only a power cut could leave a
-// damaged one, which ReadQueue detects.
-func writeQueueTemp(path string, q Queue, sync bool) (string, error) {
+// damaged one, which Read detects.
+func WriteTemp(path string, q Queue, sync bool) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", fmt.Errorf("create folder for the queue file: %w", err)
 	}
@@ -103,7 +104,7 @@ func writeQueueTemp(path string, q Queue, sync bool) (string, error) {
 // encodeQueue streams q as a queue file: the same bytes as one json.Marshal
 // of q, without holding them all.
 func encodeQueue(out io.Writer, q Queue) error {
-	return writeChecked(out, queueMagic, queueVersion, func(body io.Writer) error {
+	return checkedfile.Write(out, queueMagic, queueVersion, func(body io.Writer) error {
 		head, err := json.Marshal(struct {
 			Folder  string    `json:"folder"`
 			Saved   time.Time `json:"saved"`
@@ -129,7 +130,7 @@ func encodeQueue(out io.Writer, q Queue) error {
 	})
 }
 
-func commitQueue(tmp, path string) error {
+func Commit(tmp, path string) error {
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("save queue: %w", err)
@@ -137,33 +138,31 @@ func commitQueue(tmp, path string) error {
 	return nil
 }
 
-// ReadQueue parses a queue file. Anything that does not check out (header,
-// checksum, JSON, a name that is not a plain file name, a URL that is not
-// http(s), an unknown state) is ErrCorruptQueue: the file is written only by
-// WriteQueue, so damage is the only way to get there.
-func ReadQueue(r io.Reader) (Queue, error) {
-	body, err := readChecked(r, maxQueueFile, queueMagic, queueVersion, ErrCorruptQueue)
+// Read parses a queue file. Anything that does not check out (header,
+// checksum, JSON, a name that is not a plain file name, a record that check,
+// the engine's own test of URLs and states, refuses) is ErrCorrupt: the file
+// is written only by Write, so damage is the only way to get there.
+func Read(r io.Reader, check func(Record) error) (Queue, error) {
+	body, err := checkedfile.Read(r, maxQueueFile, queueMagic, queueVersion, ErrCorrupt)
 	if err != nil {
 		return Queue{}, err
 	}
 	var q Queue
 	if err := json.Unmarshal(body, &q); err != nil {
-		return Queue{}, fmt.Errorf("%w: %v", ErrCorruptQueue, err)
+		return Queue{}, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	for i, rec := range q.Files {
-		if err := rec.check(); err != nil {
-			return Queue{}, fmt.Errorf("%w: entry %d: %v", ErrCorruptQueue, i+1, err)
+		if err := rec.check(check); err != nil {
+			return Queue{}, fmt.Errorf("%w: entry %d: %v", ErrCorrupt, i+1, err)
 		}
 	}
 	return q, nil
 }
 
-// check refuses a record that could make the engine write outside its folder
-// or act on something other than an http(s) URL.
-func (r Record) check() error {
-	if _, err := ParseURL(r.URL); err != nil {
-		return err
-	}
+// check refuses a record that could make the engine write outside its folder,
+// and then what the engine's own test refuses (a URL that is not http(s), an
+// unknown state).
+func (r Record) check(engine func(Record) error) error {
 	for _, n := range []string{r.Name, r.Part} {
 		if !safefs.PlainName(n) {
 			return fmt.Errorf("unsafe file name %q", n)
@@ -175,9 +174,6 @@ func (r Record) check() error {
 	if !strings.HasSuffix(r.Part, safefs.PartSuffix) {
 		return fmt.Errorf("partial file name %q does not end in .part", r.Part)
 	}
-	if _, ok := parseState(r.State); !ok {
-		return fmt.Errorf("unknown state %q", r.State)
-	}
 	if r.SHA256 != "" {
 		if b, err := hex.DecodeString(r.SHA256); err != nil || len(b) != sha256.Size {
 			return fmt.Errorf("bad sha256 %q", r.SHA256)
@@ -186,24 +182,15 @@ func (r Record) check() error {
 	if r.Size < -1 || r.Done < 0 {
 		return fmt.Errorf("negative size or progress")
 	}
-	return nil
+	return engine(r)
 }
 
-func parseState(s string) (State, bool) {
-	for i, n := range stateNames {
-		if n == s {
-			return State(i), true
-		}
-	}
-	return 0, false
-}
-
-// LoadQueue reads the queue file at path, brought up to date with its
+// Load reads the queue file at path, brought up to date with its
 // journal. A missing file is an empty queue. A damaged one is moved aside to
 // "<path>.damaged-<time>" (its journal beside it) so that it is kept for
 // inspection but never read again, and reported in the error, which wraps
-// ErrCorruptQueue; the queue is then empty.
-func LoadQueue(path string) (Queue, error) {
+// ErrCorrupt; the queue is then empty.
+func Load(path string, check func(Record) error) (Queue, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		// Notes about another queue's files, whose queue file was removed:
@@ -214,7 +201,7 @@ func LoadQueue(path string) (Queue, error) {
 	if err != nil {
 		return Queue{}, fmt.Errorf("open queue file: %w", err)
 	}
-	q, err := ReadQueue(f)
+	q, err := Read(f, check)
 	f.Close()
 	if err == nil {
 		notes, _, jerr := loadJournal(path)
@@ -224,7 +211,7 @@ func LoadQueue(path string) (Queue, error) {
 		}
 		return q, nil
 	}
-	if !errors.Is(err, ErrCorruptQueue) {
+	if !errors.Is(err, ErrCorrupt) {
 		return Queue{}, fmt.Errorf("read queue file %s: %w", path, err)
 	}
 	aside := path + ".damaged-" + time.Now().Format("20060102-150405")
@@ -237,11 +224,11 @@ func LoadQueue(path string) (Queue, error) {
 	return Queue{}, fmt.Errorf("%s: %w; it was moved to %s and the queue starts empty", path, err, aside)
 }
 
-// DefaultQueueFile returns where the queue of the given download folder is
+// DefaultPath returns where the queue of the given download folder is
 // kept: the user's config folder, one file per download folder, named after
 // the folder's real path, so that a folder reached through a symlink has
 // the same queue (and lock) as by its own name.
-func DefaultQueueFile(dir string) (string, error) {
+func DefaultPath(dir string) (string, error) {
 	abs, err := realPath(dir)
 	if err != nil {
 		return "", fmt.Errorf("resolve download folder: %w", err)
@@ -274,3 +261,23 @@ func realPath(dir string) (string, error) {
 		rest = append([]string{filepath.Base(p)}, rest...)
 	}
 }
+
+// ErrBusy reports a queue file another Potok holds.
+var ErrBusy = errors.New("another Potok is using this folder")
+
+// BusyError is returned by Lock when another Potok holds the folder's
+// queue: two programs on one folder would resume the same .part files and
+// race for the same names. PID is the holder's process, 0 when unknown.
+type BusyError struct {
+	Queue string
+	PID   int
+}
+
+func (e *BusyError) Error() string {
+	if e.PID > 0 {
+		return fmt.Sprintf("%v (process %d): wait until it finishes, or choose another folder", ErrBusy, e.PID)
+	}
+	return fmt.Sprintf("%v: wait until it finishes, or choose another folder", ErrBusy)
+}
+
+func (e *BusyError) Unwrap() error { return ErrBusy }
