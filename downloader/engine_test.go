@@ -85,17 +85,9 @@ func status(t *testing.T, e *downloader.Engine, id downloader.ID) downloader.Fil
 	return downloader.FileStatus{}
 }
 
-// waitFor polls cond with a deadline: no fixed sleeps to wait for results.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
+// waitFor polls cond with a deadline (wait_test.go): no fixed sleeps to wait
+// for results.
+var waitFor = downloader.WaitFor
 
 func checkFile(t *testing.T, path, name string, size int64) {
 	t.Helper()

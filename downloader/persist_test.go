@@ -32,7 +32,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 	urls := []string{fast.FileURL("done.bin", 1000), s.FileURL("a.bin", size), s.FileURL("b.bin", size)}
 	add(t, e1, urls...)
 	// Wait until the fast file is done and the slow ones are part-way.
-	until(t, "one file is done and two are part-way", func() bool {
+	waitFor(t, "one file is done and two are part-way", func() bool {
 		snap := e1.Snapshot()
 		return snap.Done == 1 && snap.Files[1].Done > 0 && snap.Files[2].Done > 0
 	})

@@ -69,7 +69,7 @@ func TestNameAfterRedirectsSurvivesRestart(t *testing.T) {
 	e1 := queueEngine(t, dir, queue)
 	u := s.URL + "/redirect?to=" + urlq(s.FileURL("after.iso", size))
 	add(t, e1, u)
-	until(t, "part-way", func() bool { return e1.Snapshot().Files[0].Done > 0 })
+	waitFor(t, "part-way", func() bool { return e1.Snapshot().Files[0].Done > 0 })
 	e1.Close()
 	e2 := queueEngine(t, dir, queue)
 	e2.Restore()

@@ -1,10 +1,21 @@
 package downloader
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
 	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
+
+	"potok/downloader/internal/safefs"
 
 	"github.com/cavaliergopher/grab/v3"
 )
@@ -86,15 +97,6 @@ func (r *retrier) next(err error, progressed bool, now time.Time) retryVerdict {
 // retries is how many retries the retrier has allowed or refused so far.
 func (r *retrier) retries() int { return r.tries }
 
-// retryAfterWords says when a server asks to be asked again: in a duration
-// while that is short enough to read, else as a date.
-func retryAfterWords(at, now time.Time) string {
-	if d := at.Sub(now); d < 24*time.Hour {
-		return "the server asks to retry in " + humanDuration(d.Round(time.Second))
-	}
-	return "the server asks to retry after " + at.UTC().Format("2006-01-02 15:04 UTC")
-}
-
 // partVerdict is what a failed attempt means for the bytes already kept.
 type partVerdict int
 
@@ -116,4 +118,97 @@ func judgePart(err error) partVerdict {
 		return partRangesUntrusted
 	}
 	return partKept
+}
+
+// transient reports whether err is worth another attempt: timeouts, resets,
+// short bodies, stalls, 408, 429 and 5xx. Other 4xx, bad checksums, refused
+// redirects, certificate and disk errors are not.
+func transient(err error) bool {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Code == http.StatusRequestTimeout || se.Code == http.StatusTooManyRequests ||
+			(se.Code >= 500 && se.Code != http.StatusNotImplemented && se.Code != http.StatusHTTPVersionNotSupported)
+	}
+	if diskError(err) {
+		return false // trying again fills the same disk: the user must act first
+	}
+	switch {
+	case errors.Is(err, ErrChecksum), errors.Is(err, safefs.ErrNotRegular),
+		errors.Is(err, errBadRedirect), errors.Is(err, errTooManyRedirects),
+		errors.Is(err, grab.ErrBadLength), errors.Is(err, context.Canceled):
+		return false
+	case errors.Is(err, ErrStalled), errors.Is(err, ErrHeaderTimeout), errors.Is(err, ErrShortBody), errors.Is(err, ErrRangeIgnored), errors.Is(err, ErrRemoteChanged),
+		errors.Is(err, ErrBadContentRange), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, syscall.ETIMEDOUT), errors.Is(err, syscall.EHOSTUNREACH),
+		errors.Is(err, syscall.ENETUNREACH), errors.Is(err, context.DeadlineExceeded):
+		return true
+	}
+	var cert *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	if errors.As(err, &cert) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
+		return false
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return dns.IsTimeout || dns.IsTemporary
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return true // a network-level failure that none of the cases above named
+	}
+	// HTTP/2 resets and GOAWAYs surface as plain strings.
+	msg := err.Error()
+	return strings.Contains(msg, "GOAWAY") || strings.Contains(msg, "stream error") ||
+		strings.Contains(msg, "server closed idle connection") ||
+		strings.Contains(msg, "http2: client connection lost") || strings.Contains(msg, "http2: client conn")
+}
+
+// diskError reports the errors of the disk, not of the network, that another
+// attempt cannot cure: full, over quota, file too large, read-only.
+func diskError(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) ||
+		errors.Is(err, syscall.EFBIG) || errors.Is(err, syscall.EROFS)
+}
+
+// backoff returns how long to wait before attempt number n+1 (n >= 1): base·2^(n-1)
+// capped at max, with "equal jitter" (half fixed, half random) so that many
+// files failing together do not all come back at the same instant.
+func backoff(n int, base, max time.Duration) time.Duration {
+	d := base
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	d = min(d, max)
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(half+1)
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(min(secs, int64(365*24*3600))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
 }

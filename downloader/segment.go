@@ -103,31 +103,6 @@ func segmentClient(o *Options) *http.Client {
 	return c
 }
 
-// tryAdmit takes a per-host and a global slot for an extra connection if
-// both are free now and nobody waits for one.
-func (e *Engine) tryAdmit(host string) (release func(), ok bool) {
-	hl := e.hostLimiter(host)
-	hslot := 0
-	if hl != nil {
-		if hslot, ok = hl.TryAcquire(); !ok {
-			return nil, false
-		}
-	}
-	slot, ok := e.limit.TryAcquire()
-	if !ok {
-		if hl != nil {
-			hl.Release(hslot)
-		}
-		return nil, false
-	}
-	return func() {
-		e.limit.Release(slot)
-		if hl != nil {
-			hl.Release(hslot)
-		}
-	}, true
-}
-
 // segment is one byte range [start, end) of the file. Its owner writes from
 // pos on; a thief may lower end, but never below claimed, the end of what
 // the owner is writing now, so no byte is written twice.

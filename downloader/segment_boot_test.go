@@ -26,13 +26,7 @@ func TestSegmentsAfterRestartTrustOnlySynced(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids, _ := e.Add(Entry{URL: url})
-	deadline := time.Now().Add(20 * time.Second)
-	for e.Snapshot().Files[0].Done < size/4 {
-		if time.Now().After(deadline) {
-			t.Fatal("no progress")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	waitFor(t, "a quarter on disk", func() bool { return e.Snapshot().Files[0].Done >= size/4 })
 	e.Pause(ids[0])
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -97,12 +97,10 @@ func fdDiff(before, now map[string]string) string {
 func waitFDs(t *testing.T, before map[string]string, extra int, when string) int {
 	t.Helper()
 	var now map[string]string
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	downloader.Eventually(5*time.Second, func() bool {
 		now = openFDs(t)
-		if len(now) == len(before)+extra || time.Now().After(deadline) {
-			break
-		}
-	}
+		return len(now) == len(before)+extra
+	})
 	if len(now) != len(before)+extra {
 		t.Errorf("%d file descriptors open %s, want %d + %d; new: %s",
 			len(now), when, len(before), extra, fdDiff(before, now))

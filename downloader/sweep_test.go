@@ -42,13 +42,16 @@ func TestSweepCancel(t *testing.T) {
 	s := newServer(t, dt.WithRate(10<<10))
 	sw := downloader.NewSweep([]downloader.Entry{{URL: s.FileURL("slow.bin", 1<<20)}}, []int{1, 2}, downloader.Options{Dir: t.TempDir()})
 	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan bool)
 	go func() {
-		for sw.Progress().Workers == 0 {
-			time.Sleep(time.Millisecond)
-		}
+		ok := downloader.Eventually(20*time.Second, func() bool { return sw.Progress().Workers > 0 })
 		cancel()
+		started <- ok
 	}()
 	rows, err := sw.Run(ctx)
+	if !<-started {
+		t.Fatal("the sweep never started")
+	}
 	if !errors.Is(err, context.Canceled) || len(rows) != 0 {
 		t.Fatalf("rows %v err %v", rows, err)
 	}

@@ -123,9 +123,8 @@ func (e *Engine) end(it *item) {
 // whole, verifies it and moves it to its final name.
 func (e *Engine) attempt(ctx context.Context, it *item) error {
 	it.mu.Lock()
-	part, noResume, ifRange := it.part, it.noResume, ifRangeValue(it.etag, it.lastMod)
+	part := it.part
 	it.mu.Unlock()
-
 	if fi, err := os.Lstat(part); err == nil && !safefs.PlainFile(fi) {
 		return fmt.Errorf("%s: %w", part, safefs.ErrNotRegular)
 	}
@@ -134,31 +133,80 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	if handled, err := e.resumeSegments(ctx, it); handled {
 		return err
 	}
-	// A .part that is there is opened by the engine itself, never through a
-	// symlink, and grab writes to that open file through /proc/self/fd: a
-	// link planted under the name meanwhile cannot send the bytes elsewhere.
-	// A new .part is created by grab (creating it here would make grab
-	// truncate it, and on ext4 a file truncated to zero is flushed to disk
-	// when closed: 0.35 s more per GiB, and a flush per small file); it is
-	// checked before the first byte is written instead.
-	path, pf := part, (*os.File)(nil)
-	var partSize int64
-	switch f, err := safefs.OpenPart(part); {
-	case err == nil:
-		pf = f
-		defer pf.Close()
-		path = safefs.PinnedPath(pf, part)
-		if fi, err := pf.Stat(); err == nil {
-			partSize = fi.Size()
-		}
-	case !errors.Is(err, fs.ErrNotExist):
+	kept, err := openKept(part)
+	if err != nil {
 		return err
+	}
+	if kept != nil {
+		defer kept.f.Close()
+	}
+	req, err := e.grabRequest(ctx, it, kept)
+	if err != nil {
+		return err
+	}
+	resp := e.transfer(it, req, kept)
+	if err := resp.Err(); err != nil {
+		if errors.Is(err, errSegmented) {
+			// The segments go to where redirects led, asked of once.
+			return e.startSegments(ctx, it, resp.HTTPResponse.Request.URL.String())
+		}
+		if fi, serr := os.Lstat(part); serr == nil {
+			it.done.Store(fi.Size()) // what is really kept for the next attempt
+		}
+		return e.wrapGrabError(resp, err)
+	}
+	if kept != nil && !safefs.StillAt(kept.f, part) {
+		return fmt.Errorf("%s was replaced during the download: %w", part, safefs.ErrNotRegular)
+	}
+	return e.finish(it, resp)
+}
+
+// keptPart is a .part that is there when an attempt begins, opened by the
+// engine itself, never through a symlink: grab writes to that open file
+// through /proc/self/fd (path), so a link planted under the name meanwhile
+// cannot send the bytes elsewhere.
+type keptPart struct {
+	f    *os.File
+	path string
+	size int64
+}
+
+// openKept opens the .part if there is one; nil when there is none. A new
+// .part is created by grab instead (creating it here would make grab
+// truncate it, and on ext4 a file truncated to zero is flushed to disk when
+// closed: 0.35 s more per GiB, and a flush per small file); it is checked
+// before the first byte is written.
+func openKept(part string) (*keptPart, error) {
+	f, err := safefs.OpenPart(part)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	k := &keptPart{f: f, path: safefs.PinnedPath(f, part)}
+	if fi, err := f.Stat(); err == nil {
+		k.size = fi.Size()
+	}
+	return k, nil
+}
+
+// grabRequest builds the request of one attempt: a resume of kept when
+// there is one (one ranged GET with If-Range), else the whole file into a
+// new .part, vetted by checkResponse before grab writes a byte.
+func (e *Engine) grabRequest(ctx context.Context, it *item, kept *keptPart) (*grab.Request, error) {
+	it.mu.Lock()
+	part, noResume, ifRange := it.part, it.noResume, ifRangeValue(it.etag, it.lastMod)
+	it.mu.Unlock()
+	path := part
+	if kept != nil {
+		path = kept.path
 	}
 	req, err := grab.NewRequest(path, it.url)
 	if err != nil {
-		return fmt.Errorf("build request for %s: %w", RedactURL(it.url), err)
+		return nil, fmt.Errorf("build request for %s: %w", RedactURL(it.url), err)
 	}
-	if pf != nil && !noResume {
+	if kept != nil && !noResume {
 		ctx = withLocalHead(ctx, it.size.Load()) // a resume is one ranged GET
 	}
 	req = req.WithContext(ctx)
@@ -174,7 +222,7 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	req.NoResume = noResume
 	req.RateLimiter = e.rate
 	req.BeforeCopy = func(r *grab.Response) error {
-		if pf == nil {
+		if kept == nil {
 			// grab has just created the .part by name: it must be a plain
 			// file of ours, not a link planted since the Lstat above.
 			if fi, err := os.Lstat(part); err != nil || !safefs.PlainFile(fi) || fi.Size() != 0 {
@@ -183,33 +231,27 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 		}
 		return e.checkResponse(it, r)
 	}
+	return req, nil
+}
 
-	it.liveBase.Store(partSize)
+// transfer runs req through grab to its end, with its progress visible to
+// Snapshot meanwhile, and counts the bytes that arrived.
+func (e *Engine) transfer(it *item, req *grab.Request, kept *keptPart) *grab.Response {
+	var had int64
+	if kept != nil {
+		had = kept.size
+	}
+	it.liveBase.Store(had)
 	resp := e.grab.Do(req)
 	it.live.Store(resp)
 	<-resp.Done
 	it.done.Store(resp.BytesComplete())
 	it.live.Store(nil)
-	resumed := int64(0)
-	if resp.DidResume {
-		resumed = partSize
+	if !resp.DidResume {
+		had = 0 // grab started the .part over
 	}
-	it.fetched.Add(max(resp.BytesComplete()-resumed, 0))
-
-	if err := resp.Err(); err != nil {
-		if errors.Is(err, errSegmented) {
-			// The segments go to where redirects led, asked of once.
-			return e.startSegments(ctx, it, resp.HTTPResponse.Request.URL.String())
-		}
-		if fi, serr := os.Lstat(part); serr == nil {
-			it.done.Store(fi.Size()) // what is really kept for the next attempt
-		}
-		return e.wrapGrabError(resp, err)
-	}
-	if pf != nil && !safefs.StillAt(pf, part) {
-		return fmt.Errorf("%s was replaced during the download: %w", part, safefs.ErrNotRegular)
-	}
-	return e.finish(it, resp)
+	it.fetched.Add(max(resp.BytesComplete()-had, 0))
+	return resp
 }
 
 // checkResponse runs after the response headers arrive and before any byte is
@@ -344,37 +386,6 @@ func verifySHA256(path string, want []byte) error {
 		return fmt.Errorf("%w: got sha256 %s, the list says %s", ErrChecksum, hex.EncodeToString(got), hex.EncodeToString(want))
 	}
 	return nil
-}
-
-// place renames the .part to the item's final name without ever replacing a
-// file: when the server named the file (Content-Disposition) that name is
-// reserved now; when the name was taken meanwhile the next free one is used.
-func (e *Engine) place(it *item, part, cdName string) (string, error) {
-	e.mu.Lock()
-	final := it.final
-	if cdName != "" && !strings.EqualFold(cdName, filepath.Base(final)) {
-		delete(e.names, it.nameKey)
-		name := e.reserveLocked(cdName, it.id)
-		it.nameKey = strings.ToLower(name)
-		final = filepath.Join(e.dir, name)
-	}
-	e.mu.Unlock()
-	for range 100 {
-		err := safefs.RenameNoReplace(part, final)
-		if err == nil {
-			return final, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return "", fmt.Errorf("move finished file into place: %w", err)
-		}
-		e.mu.Lock()
-		delete(e.names, it.nameKey)
-		name := e.reserveLocked(filepath.Base(final), it.id)
-		it.nameKey = strings.ToLower(name)
-		final = filepath.Join(e.dir, name)
-		e.mu.Unlock()
-	}
-	return "", fmt.Errorf("move finished file into place: no free name near %q", filepath.Base(final))
 }
 
 // ifRangeValue picks the validator for If-Range: a strong ETag, else the

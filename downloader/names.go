@@ -1,0 +1,92 @@
+package downloader
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"potok/downloader/internal/safefs"
+)
+
+// reserveLocked picks the first of name, "name (1)", ... that no other download
+// of this engine holds and that does not exist in the folder, and holds it.
+// Without a queue file, an existing "<name>.part" does not block a name: it
+// is resumed. With one, every .part this engine may continue is on record,
+// so any other is somebody else's and is left alone.
+func (e *Engine) reserveLocked(name string, id ID) string {
+	for n := 0; ; n++ {
+		cand := safefs.Numbered(name, n)
+		key := strings.ToLower(cand) // case-insensitive file systems would collide
+		if _, taken := e.names[key]; taken {
+			continue
+		}
+		p := filepath.Join(e.dir, cand)
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			continue // a finished file (or something we cannot inspect): never overwritten
+		}
+		if fi, err := os.Lstat(p + safefs.PartSuffix); err == nil && (!safefs.PlainFile(fi) || e.opts.QueueFile != "") {
+			continue // a symlink or folder where the .part would go is never followed
+		}
+		if fi, err := os.Lstat(sidecarPath(p + safefs.PartSuffix)); err == nil && (!fi.Mode().IsRegular() || e.opts.QueueFile != "") {
+			continue // the same for the segments file beside it
+		}
+		e.names[key] = id
+		return cand
+	}
+}
+
+// place renames the .part to the item's final name without ever replacing a
+// file: when the server named the file (Content-Disposition) that name is
+// reserved now; when the name was taken meanwhile the next free one is used.
+func (e *Engine) place(it *item, part, cdName string) (string, error) {
+	e.mu.Lock()
+	final := it.final
+	if cdName != "" && !strings.EqualFold(cdName, filepath.Base(final)) {
+		delete(e.names, it.nameKey)
+		name := e.reserveLocked(cdName, it.id)
+		it.nameKey = strings.ToLower(name)
+		final = filepath.Join(e.dir, name)
+	}
+	e.mu.Unlock()
+	for range 100 {
+		err := safefs.RenameNoReplace(part, final)
+		if err == nil {
+			return final, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("move finished file into place: %w", err)
+		}
+		e.mu.Lock()
+		delete(e.names, it.nameKey)
+		name := e.reserveLocked(filepath.Base(final), it.id)
+		it.nameKey = strings.ToLower(name)
+		final = filepath.Join(e.dir, name)
+		e.mu.Unlock()
+	}
+	return "", fmt.Errorf("move finished file into place: no free name near %q", filepath.Base(final))
+}
+
+// serverName is the name the server gives the file it answered with: the
+// Content-Disposition name, else, when redirects led elsewhere, the last
+// element of the URL they led to (/download → /files/real-name.iso is saved
+// as real-name.iso, as browsers do). "" when the server says nothing new.
+func serverName(resp *http.Response, asked string) string {
+	if name := safefs.NameFromContentDisposition(resp.Header.Get("Content-Disposition")); name != "" {
+		return name
+	}
+	if resp.Request == nil || resp.Request.URL == nil {
+		return ""
+	}
+	final := resp.Request.URL
+	if p := strings.TrimSuffix(final.Path, "/"); p == "" || final.String() == asked {
+		return "" // no name of its own: keep the one the URL gave
+	}
+	if name := safefs.NameFromURL(final.String()); name != safefs.NameFromURL(asked) {
+		return name
+	}
+	return ""
+}
