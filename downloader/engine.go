@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +25,7 @@ type Engine struct {
 	dir  string
 	log  *slog.Logger
 	grab *grab.Client
+	net  *network
 	// segHTTP makes the requests of segmented downloads (see segmentClient).
 	segHTTP watchClient
 	// closeIdle releases the client's idle connections on Close.
@@ -77,15 +77,20 @@ func New(opts Options) (*Engine, error) {
 	if dir, err = filepath.EvalSymlinks(dir); err != nil {
 		return nil, fmt.Errorf("resolve download folder %q: %w", opts.Dir, err)
 	}
+	nw, err := newNetwork(&opts)
+	if err != nil {
+		return nil, err
+	}
 	hc, segHC := opts.HTTPClient, opts.HTTPClient
 	if hc == nil {
-		hc, segHC = newHTTPClient(&opts), segmentClient(&opts)
+		hc, segHC = newHTTPClient(&opts, nw), segmentClient(&opts, nw)
 	}
 	ctx, stop := context.WithCancelCause(context.Background())
 	e := &Engine{
 		opts:      opts,
 		dir:       dir,
 		log:       slog.New(maskingHandler{opts.Logger.Handler()}),
+		net:       nw,
 		rate:      newByteRate(opts.RateLimit),
 		limit:     limiter.New(opts.Parallel),
 		perHost:   opts.PerHost,
@@ -107,10 +112,10 @@ func New(opts Options) (*Engine, error) {
 		}
 	}
 	e.grab = &grab.Client{
-		HTTPClient: watchClient{c: hc, stall: opts.StallTimeout, header: opts.HeaderTimeout},
+		HTTPClient: watchClient{c: hc, stall: opts.StallTimeout, header: opts.HeaderTimeout, net: nw},
 		UserAgent:  opts.UserAgent,
 	}
-	e.segHTTP = watchClient{c: segHC, stall: opts.StallTimeout, header: opts.HeaderTimeout}
+	e.segHTTP = watchClient{c: segHC, stall: opts.StallTimeout, header: opts.HeaderTimeout, net: nw}
 	return e, nil
 }
 
@@ -139,8 +144,9 @@ func (e *Engine) Add(entries ...Entry) ([]ID, error) {
 		var it *item
 		if rec, ok := e.takeRecordLocked(canon); ok {
 			it = e.itemFromRecord(rec, en.SHA256)
-		} else {
-			it = e.newItemLocked(canon, en.SHA256)
+		} else if it, perr = e.newItemLocked(canon, en); perr != nil {
+			err = fmt.Errorf("add %s: %w", RedactURL(en.URL), perr)
+			break
 		}
 		e.items = append(e.items, it)
 		e.byID[it.id] = it
@@ -159,22 +165,40 @@ func (e *Engine) Add(entries ...Entry) ([]ID, error) {
 	return ids, err
 }
 
-func (e *Engine) newItemLocked(canon string, sum []byte) *item {
+// newItemLocked makes the item of a new download of en (whose URL is canon),
+// with its folder made and its name reserved.
+func (e *Engine) newItemLocked(canon string, en Entry) (*item, error) {
 	u, _ := url.Parse(canon)
+	folder := e.dir
+	if en.Dir != "" {
+		sub, err := cleanSubdir(en.Dir)
+		if err != nil {
+			return nil, err
+		}
+		if folder, err = safefs.MkdirBeneath(e.dir, sub); err != nil {
+			return nil, err
+		}
+		en.Dir = sub
+	}
 	e.nextID++
-	it := &item{id: e.nextID, url: canon, host: u.Host, sum: sum}
+	it := &item{id: e.nextID, url: canon, host: u.Host, sum: en.SHA256, subdir: en.Dir,
+		header: en.Header.Clone(), referer: en.Referer, userAgent: en.UserAgent, fixedName: en.Name != ""}
 	if e.q != nil {
 		it.changes = &e.q.version
 	}
 	it.size.Store(-1)
-	name := e.reserveLocked(safefs.NameFromURL(canon), it.id)
-	it.final = filepath.Join(e.dir, name)
-	it.nameKey = strings.ToLower(name)
+	want := safefs.NameFromURL(canon)
+	if en.Name != "" {
+		want = safefs.SafeName(en.Name)
+	}
+	name := e.reserveLocked(it.subdir, want, it.id)
+	it.final = filepath.Join(folder, name)
+	it.nameKey = nameKey(it.subdir, name)
 	it.part = it.final + safefs.PartSuffix
 	if fi, err := os.Lstat(it.part); err == nil && safefs.PlainFile(fi) {
 		it.done.Store(partDone(it.part, fi.Size())) // a partial file from an earlier run: resumed
 	}
-	return it
+	return it, nil
 }
 
 // spawnLocked starts the goroutine that owns it. e.mu must be held.

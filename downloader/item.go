@@ -2,6 +2,7 @@ package downloader
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,7 +38,12 @@ type item struct {
 	part       string // absolute path of the .part file
 	final      string // reserved final path; the real one once done
 	nameKey    string // key of the reserved name in Engine.names
-	cdName     string // name from Content-Disposition, used at the final rename
+	cdName     string // name the server gave (Content-Disposition, redirects), used at the final rename
+	fixedName  bool   // the user named the file (Entry.Name): the server's name is not taken
+	subdir     string // the file's folder, relative to the engine's ("" for it)
+	header     http.Header
+	referer    string
+	userAgent  string
 	noResume   bool   // the server ignored Range once: never ask again
 	noSegments bool   // a segment's Range was not honoured: one connection from now on
 	etag       string // validators of the file the .part holds bytes of,

@@ -7,14 +7,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 )
 
-// Entry is one file to fetch: a URL and, optionally, the SHA-256 its body must have.
+// Entry is one file to fetch: a URL and, optionally, the SHA-256 its body
+// must have and options of its own (SetOption).
 type Entry struct {
 	URL    string
 	SHA256 []byte // nil when no checksum was given
+
+	Name      string      // the file's name; "" to take the server's or the URL's
+	Dir       string      // a subfolder of the engine's folder, "" for the folder itself
+	Header    http.Header // sent with every request of this download, after Options.Header
+	Referer   string      // "" for Options.Referer
+	UserAgent string      // "" for Options.UserAgent
 }
 
 // LineError says why one line of a list was not used. Line numbers start at 1.
@@ -51,40 +59,97 @@ func (l *List) Bad() []*LineError {
 
 // ParseList reads a list of URLs, one per line. Blank lines and lines starting
 // with '#' are skipped. A line may carry a second field "sha256:HEX". Only http
-// and https URLs are accepted. A URL seen before is dropped and reported with
-// ErrDuplicate. Every other bad line is reported with its line number and the
-// reason, and the good lines are still returned. The error is non-nil only when
-// reading r failed; the entries read up to then are returned with it.
+// and https URLs are accepted. As in aria2's input files, indented lines of
+// "key=value" after a URL give it options (Entry.SetOption); a URL whose
+// option cannot be used is reported with that option's line and not used. A
+// URL seen before is dropped and reported with ErrDuplicate. Every other bad
+// line is reported with its line number and the reason, and the good lines
+// are still returned. The error is non-nil only when reading r failed; the
+// entries read up to then are returned with it.
 func ParseList(r io.Reader) (*List, error) {
+	p := listParser{l: &List{}, seen: make(map[string]int)}
 	br := bufio.NewReaderSize(r, 64<<10)
-	l := &List{}
-	seen := make(map[string]int)
 	for n := 1; ; n++ {
 		line, tooLong, err := readLine(br)
 		if err != nil && !errors.Is(err, io.EOF) {
-			return l, fmt.Errorf("read URL list at line %d: %w", n, err)
+			p.flush()
+			return p.l, fmt.Errorf("read URL list at line %d: %w", n, err)
 		}
 		if len(line) == 0 && errors.Is(err, io.EOF) && !tooLong {
-			return l, nil
+			break
 		}
-		if tooLong {
-			l.Problems = append(l.Problems, &LineError{Line: n, Text: excerpt(line),
-				Err: fmt.Errorf("line is longer than %d bytes", maxLineLength)})
-		} else if e, perr := parseLine(line); perr != nil {
-			l.Problems = append(l.Problems, &LineError{Line: n, Text: excerpt(line), Err: perr})
-		} else if e != nil {
-			if first, dup := seen[e.URL]; dup {
-				l.Problems = append(l.Problems, &LineError{Line: n, Text: excerpt(line),
-					Err: fmt.Errorf("%w (first on line %d), skipped", ErrDuplicate, first)})
-			} else {
-				seen[e.URL] = n
-				l.Entries = append(l.Entries, *e)
-			}
-		}
+		p.line(n, line, tooLong)
 		if errors.Is(err, io.EOF) {
-			return l, nil
+			break
 		}
 	}
+	p.flush()
+	return p.l, nil
+}
+
+// listParser holds the entry whose option lines may still follow.
+type listParser struct {
+	l       *List
+	seen    map[string]int
+	cur     *Entry
+	curLine int
+	curBad  bool // an option of cur could not be used: cur is dropped
+}
+
+func (p *listParser) problem(n int, line []byte, err error) {
+	p.l.Problems = append(p.l.Problems, &LineError{Line: n, Text: excerpt(line), Err: err})
+}
+
+func (p *listParser) line(n int, line []byte, tooLong bool) {
+	if tooLong {
+		p.flush()
+		p.problem(n, line, fmt.Errorf("line is longer than %d bytes", maxLineLength))
+		return
+	}
+	text := strings.TrimPrefix(string(line), "\ufeff") // a BOM from Windows editors
+	trimmed := strings.TrimSpace(text)
+	if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+		return
+	}
+	if indented := text[0] == ' ' || text[0] == '\t'; indented && strings.Contains(trimmed, "=") {
+		p.option(n, line, trimmed)
+		return
+	}
+	p.flush()
+	e, err := parseLine(trimmed)
+	if err != nil {
+		p.problem(n, line, err)
+		return
+	}
+	if first, dup := p.seen[e.URL]; dup {
+		p.problem(n, line, fmt.Errorf("%w (first on line %d), skipped", ErrDuplicate, first))
+		return
+	}
+	p.seen[e.URL] = n
+	p.cur, p.curLine, p.curBad = e, n, false
+}
+
+func (p *listParser) option(n int, line []byte, kv string) {
+	if p.cur == nil && !p.curBad {
+		p.problem(n, line, errors.New("an option line with no URL before it"))
+		return
+	}
+	if p.curBad {
+		return // already reported; the URL is not used
+	}
+	key, value, _ := strings.Cut(kv, "=")
+	if err := p.cur.SetOption(key, value); err != nil {
+		p.problem(n, line, fmt.Errorf("%w; the URL of line %d is not used", err, p.curLine))
+		p.cur, p.curBad = nil, true
+	}
+}
+
+// flush ends the current entry: no more option lines belong to it.
+func (p *listParser) flush() {
+	if p.cur != nil {
+		p.l.Entries = append(p.l.Entries, *p.cur)
+	}
+	p.cur, p.curBad = nil, false
 }
 
 // readLine returns the next line without its line ending. A line longer than
@@ -110,12 +175,7 @@ func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
 	}
 }
 
-func parseLine(raw []byte) (*Entry, error) {
-	s := strings.TrimPrefix(string(raw), "\ufeff") // a BOM from Windows editors
-	s = strings.TrimSpace(s)
-	if s == "" || strings.HasPrefix(s, "#") {
-		return nil, nil
-	}
+func parseLine(s string) (*Entry, error) {
 	fields := strings.Fields(s)
 	if len(fields) > 2 {
 		return nil, fmt.Errorf("expected a URL and at most one checksum, found %d fields", len(fields))

@@ -6,25 +6,32 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
 	"potok/downloader/internal/safefs"
 )
 
+// nameKey is how a reserved name is known: its path in the engine's
+// folder, lower-cased, as case-insensitive file systems would collide.
+func nameKey(subdir, name string) string { return strings.ToLower(path.Join(subdir, name)) }
+
 // reserveLocked picks the first of name, "name (1)", ... that no other download
-// of this engine holds and that does not exist in the folder, and holds it.
+// of this engine holds and that does not exist in the folder subdir (of the
+// engine's), and holds it.
 // Without a queue file, an existing "<name>.part" does not block a name: it
 // is resumed. With one, every .part this engine may continue is on record,
 // so any other is somebody else's and is left alone.
-func (e *Engine) reserveLocked(name string, id ID) string {
+func (e *Engine) reserveLocked(subdir, name string, id ID) string {
+	folder := filepath.Join(e.dir, filepath.FromSlash(subdir))
 	for n := 0; ; n++ {
 		cand := safefs.Numbered(name, n)
-		key := strings.ToLower(cand) // case-insensitive file systems would collide
+		key := nameKey(subdir, cand)
 		if _, taken := e.names[key]; taken {
 			continue
 		}
-		p := filepath.Join(e.dir, cand)
+		p := filepath.Join(folder, cand)
 		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
 			continue // a finished file (or something we cannot inspect): never overwritten
 		}
@@ -40,16 +47,17 @@ func (e *Engine) reserveLocked(name string, id ID) string {
 }
 
 // place renames the .part to the item's final name without ever replacing a
-// file: when the server named the file (Content-Disposition) that name is
-// reserved now; when the name was taken meanwhile the next free one is used.
-func (e *Engine) place(it *item, part, cdName string) (string, error) {
+// file: when the server named the file (Content-Disposition, redirects) and
+// the user did not, that name is reserved now; when the name was taken
+// meanwhile the next free one is used.
+func (e *Engine) place(it *item, part, serverName string) (string, error) {
 	e.mu.Lock()
-	final := it.final
-	if cdName != "" && !strings.EqualFold(cdName, filepath.Base(final)) {
+	final, subdir := it.final, it.subdir
+	if serverName != "" && !it.fixedName && !strings.EqualFold(serverName, filepath.Base(final)) {
 		delete(e.names, it.nameKey)
-		name := e.reserveLocked(cdName, it.id)
-		it.nameKey = strings.ToLower(name)
-		final = filepath.Join(e.dir, name)
+		name := e.reserveLocked(subdir, serverName, it.id)
+		it.nameKey = nameKey(subdir, name)
+		final = filepath.Join(filepath.Dir(final), name)
 	}
 	e.mu.Unlock()
 	for range 100 {
@@ -62,9 +70,9 @@ func (e *Engine) place(it *item, part, cdName string) (string, error) {
 		}
 		e.mu.Lock()
 		delete(e.names, it.nameKey)
-		name := e.reserveLocked(filepath.Base(final), it.id)
-		it.nameKey = strings.ToLower(name)
-		final = filepath.Join(e.dir, name)
+		name := e.reserveLocked(subdir, filepath.Base(final), it.id)
+		it.nameKey = nameKey(subdir, name)
+		final = filepath.Join(filepath.Dir(final), name)
 		e.mu.Unlock()
 	}
 	return "", fmt.Errorf("move finished file into place: no free name near %q", filepath.Base(final))

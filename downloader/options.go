@@ -1,8 +1,10 @@
 package downloader
 
 import (
+	"context"
 	"crypto/x509"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 )
@@ -38,9 +40,33 @@ type Options struct {
 	// sent; default StallTimeout.
 	HeaderTimeout time.Duration
 
+	// What every request carries. Header goes with each (an Entry's own on
+	// top of it); a Cookie or Authorization in it, like CookieFile's cookies
+	// and NetrcFile's logins, goes only to the origin of a download's URL,
+	// never on after a redirect elsewhere.
+	Header     http.Header
+	Referer    string
+	CookieFile string // a Netscape cookies.txt (browser exports, curl -c, wget, aria2)
+	NetrcFile  string // a .netrc: HTTP Basic logins per server
+
+	// Proxy is the proxy for every request: "" for the environment's
+	// (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY), ProxyDirect for none,
+	// or a URL: http://, https://, socks5:// or socks5h://, with
+	// user:password@ when the proxy wants them. NoProxy lists the hosts
+	// (and .domains) reached directly when Proxy is a URL, as NO_PROXY does.
+	Proxy   string
+	NoProxy string
+
 	// RootCAs are the certificate authorities HTTPS servers are checked
-	// against; nil means the system's.
-	RootCAs *x509.CertPool
+	// against; nil means the system's (and SSL_CERT_FILE's). CACertFile adds
+	// the PEM certificates of a file to them, as curl's --cacert does.
+	// Insecure checks no certificate at all: never the default.
+	RootCAs    *x509.CertPool
+	CACertFile string
+	Insecure   bool
+
+	// dial replaces the dialer, for tests that give a test host a name.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	BackoffBase   time.Duration // first retry delay; default 1 s, doubled each time
 	BackoffMax    time.Duration // longest retry delay; default 30 s

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -67,8 +68,8 @@ func (e *Engine) openQueue(path string) error {
 	for _, rec := range saved.Files {
 		if e.keepRecord(rec) {
 			q.carried = append(q.carried, rec)
-			e.names[strings.ToLower(rec.Name)] = 0
-			e.names[strings.ToLower(strings.TrimSuffix(rec.Part, safefs.PartSuffix))] = 0
+			e.names[nameKey(rec.Dir, rec.Name)] = 0
+			e.names[nameKey(rec.Dir, strings.TrimSuffix(rec.Part, safefs.PartSuffix))] = 0
 		}
 	}
 	e.q = q
@@ -84,6 +85,18 @@ func checkRecord(r queuefile.Record) error {
 	}
 	if _, ok := parseState(r.State); !ok {
 		return fmt.Errorf("unknown state %q", r.State)
+	}
+	if r.Dir != "" {
+		if d, err := cleanSubdir(r.Dir); err != nil || d != r.Dir {
+			return fmt.Errorf("folder %q is not a plain subfolder", r.Dir)
+		}
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			if _, _, err := ParseHeader(k + ": " + v); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -137,11 +150,24 @@ func (e *Engine) itemFromRecord(rec queuefile.Record, sum []byte) *item {
 	if it.sum == nil && rec.SHA256 != "" {
 		it.sum, _ = hex.DecodeString(rec.SHA256)
 	}
-	it.final = filepath.Join(e.dir, rec.Name)
-	it.part = filepath.Join(e.dir, rec.Part)
-	it.nameKey = strings.ToLower(rec.Name)
+	folder := filepath.Join(e.dir, filepath.FromSlash(rec.Dir))
+	if rec.Dir != "" {
+		if f, err := safefs.MkdirBeneath(e.dir, rec.Dir); err == nil {
+			folder = f
+		} else {
+			e.log.Warn("the folder of a kept download cannot be used", "dir", rec.Dir, "err", err)
+		}
+	}
+	it.subdir = rec.Dir
+	it.final = filepath.Join(folder, rec.Name)
+	it.part = filepath.Join(folder, rec.Part)
+	it.nameKey = nameKey(rec.Dir, rec.Name)
 	e.names[it.nameKey] = it.id
-	e.names[strings.ToLower(strings.TrimSuffix(rec.Part, safefs.PartSuffix))] = it.id
+	e.names[nameKey(rec.Dir, strings.TrimSuffix(rec.Part, safefs.PartSuffix))] = it.id
+	it.fixedName, it.referer, it.userAgent = rec.FixedName, rec.Referer, rec.UserAgent
+	if len(rec.Header) > 0 {
+		it.header = http.Header(rec.Header).Clone()
+	}
 	it.etag, it.lastMod = rec.ETag, rec.LastModified
 	it.cdName = rec.ServerName
 	it.noSegments = rec.OneConnection
@@ -222,7 +248,7 @@ func (e *Engine) ClearFinished() {
 		delete(e.byID, it.id)
 		// An item holds at most two names: its file's, and its .part's
 		// stem when a server renamed the file.
-		for _, k := range []string{it.nameKey, strings.ToLower(strings.TrimSuffix(filepath.Base(it.part), safefs.PartSuffix))} {
+		for _, k := range []string{it.nameKey, nameKey(it.subdir, strings.TrimSuffix(filepath.Base(it.part), safefs.PartSuffix))} {
 			if e.names[k] == it.id {
 				delete(e.names, k)
 			}
@@ -375,6 +401,11 @@ func (e *Engine) queueLocked(buf []queuefile.Record) queuefile.Queue {
 			LastModified:  it.lastMod,
 			OneConnection: it.noSegments,
 			ServerName:    it.cdName,
+			Dir:           it.subdir,
+			FixedName:     it.fixedName,
+			Header:        it.header,
+			Referer:       it.referer,
+			UserAgent:     it.userAgent,
 		}
 		if it.err != nil && it.State() == StateFailed {
 			rec.Err = describe(it.err)

@@ -92,8 +92,8 @@ func acceptsByteRanges(h http.Header) bool {
 // segment of a file would be a stream of one TCP connection, and a server
 // that limits each connection would limit them all together: segments need
 // connections of their own, as HTTP/1.1 gives.
-func segmentClient(o *Options) *http.Client {
-	c := newHTTPClient(o)
+func segmentClient(o *Options, n *network) *http.Client {
+	c := newHTTPClient(o, n)
 	if tr, ok := c.Transport.(*http.Transport); ok {
 		var p http.Protocols
 		p.SetHTTP1(true)

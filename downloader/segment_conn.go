@@ -139,7 +139,7 @@ func (st *segState) get(seg *segment, buf []byte) (int64, error) {
 	}
 	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", pos, end-1))
 	req.Header.Set("Accept-Encoding", "identity")
-	req.Header.Set("User-Agent", e.opts.UserAgent)
+	e.decorate(req, st.it)
 	if ifRange != "" {
 		req.Header.Set("If-Range", ifRange)
 	}

@@ -210,6 +210,7 @@ func (e *Engine) grabRequest(ctx context.Context, it *item, kept *keptPart) (*gr
 		ctx = withLocalHead(ctx, it.size.Load()) // a resume is one ranged GET
 	}
 	req = req.WithContext(ctx)
+	e.decorate(req.HTTPRequest, it)
 	req.HTTPRequest.Header.Set("Accept-Encoding", "identity")
 	if ifRange != "" {
 		// A server whose file changed since the .part began then answers

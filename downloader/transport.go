@@ -2,7 +2,6 @@ package downloader
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -31,11 +30,11 @@ const (
 // HTTP/2 health checks: a connection that goes silent is pinged and dropped
 // within about the stall timeout, instead of carrying every retry into the
 // same silence.
-func newHTTPClient(o *Options) *http.Client {
-	dialer := &net.Dialer{Timeout: o.DialTimeout, KeepAlive: 30 * time.Second}
+func newHTTPClient(o *Options, n *network) *http.Client {
 	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
+		Proxy:                 n.proxy,
+		DialContext:           n.dial,
+		TLSClientConfig:       n.tls.Clone(),
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          0, // no global cap; the per-host cap below bounds it
 		MaxIdleConnsPerHost:   256,
@@ -51,10 +50,7 @@ func newHTTPClient(o *Options) *http.Client {
 			PingTimeout:     max(o.StallTimeout/2, 100*time.Millisecond),
 		},
 	}
-	if o.RootCAs != nil {
-		tr.TLSClientConfig = &tls.Config{RootCAs: o.RootCAs}
-	}
-	return &http.Client{Transport: tr, CheckRedirect: checkRedirect}
+	return &http.Client{Transport: tr, CheckRedirect: n.redirectPolicy}
 }
 
 // checkRedirect is the redirect policy of the engine's own client: it follows
@@ -128,6 +124,7 @@ type watchClient struct {
 	c      *http.Client
 	stall  time.Duration
 	header time.Duration
+	net    *network // keeps the cookies answers set
 }
 
 func (w watchClient) Do(req *http.Request) (*http.Response, error) {
@@ -160,6 +157,9 @@ func (w watchClient) Do(req *http.Request) (*http.Response, error) {
 	answered.Store(true)
 	if headers != nil {
 		headers.Stop()
+	}
+	if err == nil {
+		w.net.keepCookies(resp)
 	}
 	if err != nil {
 		if timedOut.Load() && req.Context().Err() == nil {

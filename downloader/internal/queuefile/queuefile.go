@@ -52,6 +52,13 @@ type Record struct {
 	// ServerName is the name the server gave the file (Content-Disposition,
 	// or the last URL of its redirects), used when it is moved into place.
 	ServerName string `json:"server_name,omitempty"`
+
+	// What the download's Entry asked for of its own.
+	Dir       string              `json:"dir,omitempty"` // a subfolder, relative to the folder
+	FixedName bool                `json:"fixed_name,omitempty"`
+	Header    map[string][]string `json:"header,omitempty"`
+	Referer   string              `json:"referer,omitempty"`
+	UserAgent string              `json:"user_agent,omitempty"`
 }
 
 // Queue is the content of a queue file.

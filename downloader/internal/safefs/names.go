@@ -1,9 +1,14 @@
 package safefs
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"mime"
 	"net/url"
+	"os"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode"
@@ -201,4 +206,29 @@ func PlainName(n string) bool {
 		}
 	}
 	return true
+}
+
+// MkdirBeneath makes the folder rel (slash-separated, each element a plain
+// name) inside root and returns its path. No element may be anything but a
+// real folder: a symlink planted at any of them, which would lead the
+// download out of root, is refused with ErrNotRegular.
+func MkdirBeneath(root, rel string) (string, error) {
+	dir := root
+	for _, el := range strings.Split(rel, "/") {
+		if !PlainName(el) || el == "." || el == ".." {
+			return "", fmt.Errorf("folder %q: %q is not a plain name", rel, el)
+		}
+		dir = filepath.Join(dir, el)
+		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("make the folder %s: %w", dir, err)
+		}
+		fi, err := os.Lstat(dir)
+		if err != nil {
+			return "", fmt.Errorf("make the folder %s: %w", dir, err)
+		}
+		if !fi.IsDir() {
+			return "", fmt.Errorf("%s: %w (a folder is needed there)", dir, ErrNotRegular)
+		}
+	}
+	return dir, nil
 }
