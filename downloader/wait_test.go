@@ -1,6 +1,8 @@
 package downloader
 
 import (
+	"context"
+	"net"
 	"testing"
 	"time"
 )
@@ -34,3 +36,10 @@ var (
 	Eventually = eventually
 	WaitFor    = waitFor
 )
+
+// WithDial gives tests the dialer of an engine, so that a test host can have
+// a name (Go sends requests for loopback addresses past every proxy).
+func WithDial(o Options, dial func(ctx context.Context, network, addr string) (net.Conn, error)) Options {
+	o.dial = dial
+	return o
+}

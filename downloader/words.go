@@ -1,6 +1,7 @@
 package downloader
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +37,12 @@ func words(err error) string {
 		return words(ex.err) + " (" + ex.why + ")"
 	case errors.As(err, &later):
 		return words(later.err) + "; " + retryAfterWords(later.at, time.Now()) + ", try again then"
+	}
+	if s, ok := proxyWords(err); ok {
+		return s
+	}
+	if s, ok := certificateWords(err); ok {
+		return s
 	}
 	var se *StatusError
 	var space *safefs.SpaceError
@@ -111,4 +118,62 @@ func retryAfterWords(at, now time.Time) string {
 		return "the server asks to retry in " + humanDuration(d.Round(time.Second))
 	}
 	return "the server asks to retry after " + at.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// proxyWords names the proxy, not the server, when it is the proxy that
+// failed: down, refusing, or wanting a login.
+func proxyWords(err error) (string, bool) {
+	const check = "check --proxy, or HTTP_PROXY, HTTPS_PROXY and ALL_PROXY"
+	var se *StatusError
+	if errors.As(err, &se) && se.Code == http.StatusProxyAuthRequired {
+		return "the proxy wants a user name and password: give them in the proxy URL (http://user:password@host:port)", true
+	}
+	if strings.Contains(err.Error(), "Proxy Authentication Required") {
+		return "the proxy wants a user name and password for secure connections: give them in the proxy URL (http://user:password@host:port)", true
+	}
+	var oe *net.OpError
+	if !errors.As(err, &oe) {
+		return "", false
+	}
+	var proxy string
+	switch {
+	case oe.Op == "proxyconnect":
+		proxy = fmt.Sprint(oe.Addr)
+		var inner *net.OpError
+		if errors.As(oe.Err, &inner) && inner.Addr != nil {
+			proxy = inner.Addr.String()
+		}
+	case strings.HasPrefix(oe.Op, "socks ") && oe.Source != nil:
+		proxy = oe.Source.String()
+	default:
+		return "", false
+	}
+	why := "it does not answer"
+	var errno syscall.Errno
+	switch {
+	case errors.As(err, &errno):
+		why = errno.Error()
+	case errors.As(err, new(net.Error)) && oe.Timeout():
+		why = "timed out"
+	}
+	return fmt.Sprintf("cannot reach the proxy %s (%s): %s", proxy, why, check), true
+}
+
+// certificateWords says what is wrong with a server's certificate, and what
+// to do when the server is to be trusted anyway.
+func certificateWords(err error) (string, bool) {
+	var unknown x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var host x509.HostnameError
+	switch {
+	case errors.As(err, &unknown):
+		return "the server's certificate is signed by an unknown authority; if you trust it, add its CA with --ca-cert (in the window: Settings, CA certificate)", true
+	case errors.As(err, &host):
+		return fmt.Sprintf("the server's certificate is for other names (%s): check the URL; the server may not be the one meant", host.Error()), true
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return "the server's certificate has expired or is not valid yet: check this computer's date and time; if they are right, the site must renew it", true
+	case errors.As(err, &invalid):
+		return "the server's certificate cannot be used: " + invalid.Error(), true
+	}
+	return "", false
 }

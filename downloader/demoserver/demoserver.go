@@ -85,6 +85,7 @@ type config struct {
 	hook        func(http.ResponseWriter, *http.Request) bool
 	faultsOn    func(name string) bool // nil: every file
 	tls         bool
+	tlsNames    []string
 }
 
 func defaultConfig() config {
@@ -205,8 +206,12 @@ func WithHandlerHook(h func(w http.ResponseWriter, r *http.Request) bool) Option
 // (ALPN h2 and http/1.1: the client picks), as net/http/httptest's StartTLS
 // does with EnableHTTP2. The certificate is made when the server starts:
 // self-signed, for 127.0.0.1, ::1 and localhost, valid for a day. Clients
-// trust it through CertPool or Certificate; URL starts with https://.
-func WithTLS() Option { return func(c *config) { c.tls = true } }
+// trust it through CertPool or Certificate; URL starts with https://. Names
+// given are covered too: a test that reaches the server by a name of its
+// own (through a proxy, say) passes them.
+func WithTLS(names ...string) Option {
+	return func(c *config) { c.tls, c.tlsNames = true, append(c.tlsNames, names...) }
+}
 
 // RequestRecord describes a request as the server received it.
 type RequestRecord struct {
@@ -283,7 +288,7 @@ func Listen(addr string, opts ...Option) (*Server, error) {
 	}
 	var cert tls.Certificate
 	if cfg.tls {
-		if cert, err = loopbackCertificate(time.Now()); err != nil {
+		if cert, err = loopbackCertificate(time.Now(), s.cfg.tlsNames); err != nil {
 			return nil, fmt.Errorf("make the TLS certificate: %w", err)
 		}
 		s.cert = cert.Leaf
@@ -318,7 +323,7 @@ func Listen(addr string, opts ...Option) (*Server, error) {
 
 // loopbackCertificate makes a self-signed certificate (its own CA, as
 // httptest's is) for the loopback names, with a fresh P-256 key.
-func loopbackCertificate(now time.Time) (tls.Certificate, error) {
+func loopbackCertificate(now time.Time, names []string) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err
@@ -337,7 +342,7 @@ func loopbackCertificate(now time.Time) (tls.Certificate, error) {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		DNSNames:              []string{"localhost"},
+		DNSNames:              append([]string{"localhost"}, names...),
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
