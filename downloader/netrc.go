@@ -91,6 +91,10 @@ func parseNetrc(r io.Reader) (netrcFile, error) {
 			cur.login, err = next()
 		case "password":
 			cur.password, err = next()
+			// curl takes a quoted password; quotes are not part of it.
+			if len(cur.password) >= 2 && cur.password[0] == '"' && cur.password[len(cur.password)-1] == '"' {
+				cur.password = cur.password[1 : len(cur.password)-1]
+			}
 		case "account":
 			_, err = next()
 		default:
