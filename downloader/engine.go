@@ -112,10 +112,10 @@ func New(opts Options) (*Engine, error) {
 		}
 	}
 	e.grab = &grab.Client{
-		HTTPClient: watchClient{c: hc, stall: opts.StallTimeout, header: opts.HeaderTimeout, net: nw},
+		HTTPClient: watchClient{c: hc, stall: opts.StallTimeout, header: opts.HeaderTimeout, net: nw, gil: opts.GIL},
 		UserAgent:  opts.UserAgent,
 	}
-	e.segHTTP = watchClient{c: segHC, stall: opts.StallTimeout, header: opts.HeaderTimeout, net: nw}
+	e.segHTTP = watchClient{c: segHC, stall: opts.StallTimeout, header: opts.HeaderTimeout, net: nw, gil: opts.GIL}
 	return e, nil
 }
 

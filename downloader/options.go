@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -80,6 +81,14 @@ type Options struct {
 	// (see DefaultQueueFile), so that Restore or a new Add of the same URLs
 	// continues them after a restart or a crash; "" keeps nothing.
 	QueueFile string
+
+	// GIL, when set, is held by a transfer from the moment a read of the
+	// body returns to the next read: whatever Potok does with the bytes
+	// (write, hash, count) happens holding it, while the waits for the
+	// network happen without it, as CPython's threads hold their global
+	// interpreter lock except around blocking I/O. For the lesson's "gil"
+	// mode, which shows that downloads still scale under such a lock.
+	GIL sync.Locker
 
 	HTTPClient *http.Client // replaces the tuned client (its timeouts then apply)
 	UserAgent  string       // default "potok"

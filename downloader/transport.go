@@ -124,7 +124,8 @@ type watchClient struct {
 	c      *http.Client
 	stall  time.Duration
 	header time.Duration
-	net    *network // keeps the cookies answers set
+	net    *network    // keeps the cookies answers set
+	gil    sync.Locker // Options.GIL
 }
 
 func (w watchClient) Do(req *http.Request) (*http.Response, error) {
@@ -168,13 +169,15 @@ func (w watchClient) Do(req *http.Request) (*http.Response, error) {
 		cancel(nil)
 		return nil, err
 	}
-	if w.stall <= 0 {
+	if w.stall <= 0 && w.gil == nil {
 		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 		return resp, nil
 	}
-	b := &watchedBody{rc: resp.Body, cancel: cancel, stall: w.stall, conn: conn}
-	b.timer = time.AfterFunc(time.Hour, b.fire)
-	b.timer.Stop() // runs only inside Read
+	b := &watchedBody{rc: resp.Body, cancel: cancel, stall: w.stall, conn: conn, gil: w.gil}
+	if w.stall > 0 {
+		b.timer = time.AfterFunc(time.Hour, b.fire)
+		b.timer.Stop() // runs only inside Read
+	}
 	resp.Body = b
 	return resp, nil
 }
@@ -213,6 +216,8 @@ func (c *cancelOnClose) Close() error {
 }
 
 type watchedBody struct {
+	gil     sync.Locker // held from a Read's return to the next Read: see Options.GIL
+	held    bool
 	rc      io.ReadCloser
 	cancel  context.CancelCauseFunc
 	stall   time.Duration
@@ -228,17 +233,35 @@ func (b *watchedBody) fire() {
 }
 
 func (b *watchedBody) Read(p []byte) (int, error) {
-	b.timer.Reset(b.stall)
+	if b.held {
+		b.gil.Unlock() // waiting for the network lets others run
+		b.held = false
+	}
+	if b.timer != nil {
+		b.timer.Reset(b.stall)
+	}
 	n, err := b.rc.Read(p)
-	b.timer.Stop()
+	if b.timer != nil {
+		b.timer.Stop()
+	}
 	if err != nil && err != io.EOF && b.stalled.Load() {
 		err = fmt.Errorf("%w after %v", ErrStalled, b.stall)
+	}
+	if b.gil != nil && err == nil {
+		b.gil.Lock() // what arrived is handled holding it
+		b.held = true
 	}
 	return n, err
 }
 
 func (b *watchedBody) Close() error {
-	b.timer.Stop()
+	if b.held {
+		b.gil.Unlock()
+		b.held = false
+	}
+	if b.timer != nil {
+		b.timer.Stop()
+	}
 	err := b.rc.Close()
 	b.cancel(nil)
 	return err
