@@ -2,6 +2,8 @@ package tree
 
 import (
 	"context"
+	"fmt"
+	sk "potok/compute/dataset"
 	"testing"
 )
 
@@ -55,5 +57,22 @@ func BenchmarkPredictForest(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		f.Predict(row)
+	}
+}
+
+// BenchmarkBoostingFriedman20000x20 is issue 14's case: the train part (13,400
+// rows) of Friedman #1 20000 × 20 by sklearn's split, 100 stages of depth 3.
+func BenchmarkBoostingFriedman20000x20(b *testing.B) {
+	f := sk.Friedman1(20000, 20, 1, 0)
+	train, _ := sklearnSplit(f.Rows())
+	tr := f.Subset(train)
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := FitBoosting(context.Background(), tr.Cols, tr.Y, BoostingParams{Workers: w}, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
