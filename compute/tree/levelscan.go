@@ -56,7 +56,7 @@ func (s *nodeScan) step(left *sums, x, w, g float64) {
 // multiplied out (no division): the proxy and this form are sums of
 // non-negative terms, so they differ by a few ulps, far inside the 1e-12
 // margin of screen. The node's sums are read once into locals, which took
-// the loop from 3.7 to 3.1 ns an entry (issue 14's case, 4 nodes).
+// the loop from 3.7 to 2.9 ns an entry (13,400 rows in 4 nodes).
 func scanEntries(sl []pair, rows []rowState, sc []nodeScan, left []sums) {
 	for _, e := range sl {
 		r := &rows[e.i]
