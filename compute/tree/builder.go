@@ -8,9 +8,8 @@ import (
 // builder grows trees on a dataset; it owns all scratch memory so that one
 // builder can grow many trees without allocating in the split search.
 type builder struct {
-	d       *dataset
-	p       TreeParams
-	workers int
+	d *dataset
+	p TreeParams
 
 	y       []float64 // target per row
 	w, wy   []float64 // per-row weight and weight*target (0 for rows not in the sample)
@@ -20,9 +19,7 @@ type builder struct {
 	nodes   []node
 	rng     *rand.Rand
 	perm    []int32
-	bufs    [][]pair // one per worker, len n+1
-	tasks   []int32
-	results []splitResult
+	buf     []pair // len n+1: one node's entries of a column
 
 	// CSR gathering of the sparse columns at small nodes
 	csr     bool
@@ -35,13 +32,12 @@ type builder struct {
 	// when over the memory budget) holds the sample's distinct rows sorted by
 	// feature f, partitioned per node like samples.
 	ps     [][]ent
-	usePS  bool    // ps is in use for the current tree
-	psTmp  [][]ent // one per worker
+	usePS  bool // ps is in use for the current tree
+	psTmp  []ent
 	isLeft []bool
 
 	stop    *atomic.Bool
 	stopped bool
-	leafOut []float64 // if set, leafOut[r] = value of the leaf holding row r
 }
 
 type splitResult struct {
@@ -51,21 +47,16 @@ type splitResult struct {
 	ok    bool
 }
 
-func newBuilder(d *dataset, p TreeParams, workers int) *builder {
-	if workers < 1 {
-		workers = 1
-	}
-	b := &builder{d: d, p: p.norm(d.p), workers: workers,
+// newBuilder makes a builder for one goroutine: the forest runs one per
+// worker, each growing whole trees.
+func newBuilder(d *dataset, p TreeParams) *builder {
+	b := &builder{d: d, p: p.norm(d.p),
 		w: make([]float64, d.n), wy: make([]float64, d.n),
 		samples: make([]int32, 0, d.n), mark: make([]uint32, d.n),
-		perm: make([]int32, d.p), bufs: make([][]pair, workers),
-		results: make([]splitResult, workers),
-		fcount:  make([]int32, d.p), bstart: make([]int32, d.p)}
+		perm: make([]int32, d.p), buf: make([]pair, d.n+1),
+		fcount: make([]int32, d.p), bstart: make([]int32, d.p)}
 	for i := range b.perm {
 		b.perm[i] = int32(i)
-	}
-	for i := range b.bufs {
-		b.bufs[i] = make([]pair, d.n+1)
 	}
 	dense := 0
 	for f := 0; f < d.p; f++ {
@@ -80,10 +71,7 @@ func newBuilder(d *dataset, p TreeParams, workers int) *builder {
 				b.ps[f] = make([]ent, d.n)
 			}
 		}
-		b.psTmp = make([][]ent, workers)
-		for i := range b.psTmp {
-			b.psTmp[i] = make([]ent, d.n)
-		}
+		b.psTmp = make([]ent, d.n)
 		b.isLeft = make([]bool, d.n)
 	}
 	return b
@@ -170,11 +158,6 @@ func (b *builder) build(start, end, depth int) {
 		leaf = !best.ok
 	}
 	if leaf {
-		if b.leafOut != nil {
-			for _, r := range samples {
-				b.leafOut[r] = value
-			}
-		}
 		return
 	}
 	// partition: x <= thr to the left

@@ -1,9 +1,6 @@
 package tree
 
-import (
-	"math"
-	"sync"
-)
+import "math"
 
 // presortBudget bounds the entries (32 bytes each) of a builder's presorted
 // dense columns.
@@ -62,10 +59,13 @@ func (b *builder) partitionPresorted(start, mid, end int) {
 	for _, r := range b.samples[mid:end] {
 		isLeft[r] = false
 	}
-	part := func(f int, tmp []ent) {
+	for _, full := range b.ps {
+		if full == nil {
+			continue
+		}
 		// branch-free: write each entry to both destinations, advance one
-		seg := b.ps[f][start:end]
-		tmp = tmp[:len(seg)]
+		seg := full[start:end]
+		tmp := b.psTmp[:len(seg)]
 		l, k := 0, 0
 		for _, e := range seg {
 			var inc int
@@ -79,31 +79,6 @@ func (b *builder) partitionPresorted(start, mid, end int) {
 		}
 		copy(seg[l:], tmp[:k])
 	}
-	nw := b.workers
-	if nw > b.d.p {
-		nw = b.d.p
-	}
-	if nw <= 1 || (end-start)*b.d.p < 1<<15 {
-		for f := range b.ps {
-			if b.ps[f] != nil {
-				part(f, b.psTmp[0])
-			}
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	for w := 0; w < nw; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for f := w; f < b.d.p; f += nw {
-				if b.ps[f] != nil {
-					part(f, b.psTmp[w])
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
 }
 
 // evalPresorted is evalFeature for a presorted dense column.

@@ -107,7 +107,7 @@ func FitTree(cols [][]float64, y []float64, rows []int, p TreeParams, rng *rand.
 		}
 	}
 	d := newDataset(cols, n, 1)
-	b := newBuilder(d, p, 1)
+	b := newBuilder(d, p)
 	b.rng = rng
 	b.setRows(rows, y)
 	return b.grow()
