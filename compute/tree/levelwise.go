@@ -29,6 +29,7 @@ type boostGrower struct {
 	level  []levelNode  // the nodes of the depth being split
 	next   []levelNode  // their children
 	splits []levelSplit // the split chosen for each node of level
+	moves  []rowMove    // the same, for moveRows
 	scans  []workerScan // per worker
 	eq     []equalCheck // per worker, over the nodes of next
 	blocks []float64    // per row block: residual sum
@@ -187,7 +188,7 @@ func (g *boostGrower) grow() *Tree {
 		if !g.chooseSplits() {
 			break
 		}
-		g.moveRows()
+		g.moveRows(depth+1 < g.maxDepth)
 	}
 	if g.stop.Load() {
 		return nil
@@ -265,10 +266,29 @@ func (g *boostGrower) chooseSplits() bool {
 	return len(g.next) > 0
 }
 
-// moveRows sends each row of a node that split to its child.
-func (g *boostGrower) moveRows() {
+// rowMove is where the rows of a node of level go: to child (x <= thr in
+// col) or child+1, whose bfs nodes are at and at+1; nowhere (a leaf) when
+// col is nil.
+type rowMove struct {
+	col       []float64
+	thr       float64
+	child, at int32
+}
+
+// moveRows sends each row of a node that split to its child. track says
+// whether the children may split in turn and so need to know whether their
+// residuals are all equal.
+func (g *boostGrower) moveRows(track bool) {
+	g.moves = g.moves[:0]
+	for _, sp := range g.splits {
+		m := rowMove{thr: sp.thr, child: sp.child}
+		if sp.f >= 0 {
+			m.col, m.at = g.d.cols[sp.f], g.next[sp.child].at
+		}
+		g.moves = append(g.moves, m)
+	}
 	g.resetEqual(len(g.next))
-	rows, splits, next, cols := g.rows, g.splits, g.next, g.d.cols
+	rows, moves := g.rows, g.moves
 	g.tm.run(len(g.blocks), func(b, w int) {
 		lo, hi := g.blockRange(b)
 		state, ref := g.eq[w].state, g.eq[w].ref
@@ -277,20 +297,24 @@ func (g *boostGrower) moveRows() {
 			if rs.node < 0 {
 				continue
 			}
-			sp := &splits[rs.node]
-			if sp.f < 0 {
+			mv := &moves[rs.node]
+			if mv.col == nil {
 				rs.node = -1
 				continue
 			}
-			c := sp.child
-			if cols[sp.f][r] > sp.thr {
-				c++
+			var right int32
+			if mv.col[r] > mv.thr {
+				right = 1
 			}
-			rs.node, rs.at = c, next[c].at
-			see(state, ref, c, rs.g)
+			rs.node, rs.at = mv.child+right, mv.at+right
+			if track {
+				see(state, ref, rs.node, rs.g)
+			}
 		}
 	})
-	g.setConstant()
+	if track {
+		g.setConstant()
+	}
 }
 
 // emit appends bfs node i and its subtree to t in pre-order.
