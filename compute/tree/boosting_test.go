@@ -51,13 +51,25 @@ func TestBoostingMatchesRecursiveBuilder(t *testing.T) {
 			c[i] = math.Floor(c[i] * 5)
 		}
 	}
+	// negative, zero and positive values, in tenths: the zero block in the
+	// middle of the sorted values, and ties; 0.1 becomes 5e-8, too close to
+	// zero to be split from it
+	zc, zy := friedman(900, 6, 5)
+	for _, c := range zc {
+		for i := range c {
+			c[i] = math.Round((c[i]-0.5)*10) / 10
+			if c[i] == 0.1 {
+				c[i] = 5e-8
+			}
+		}
+	}
 	X, y := loadCSV(t, "diabetes.csv")
 	dc, dy := subset(X, y, allRows(len(y)))
 	cases := []struct {
 		name string
 		cols [][]float64
 		y    []float64
-	}{{"friedman", fc, fy}, {"sparse", sc, sy}, {"integers", ic, iy}, {"diabetes", dc, dy}}
+	}{{"friedman", fc, fy}, {"sparse", sc, sy}, {"integers", ic, iy}, {"signed", zc, zy}, {"diabetes", dc, dy}}
 	for _, c := range cases {
 		for _, depth := range []int{1, 3, 5} {
 			want := referenceBoosting(c.cols, c.y, 30, depth, 0.1)

@@ -45,7 +45,7 @@ func newDataset(cols [][]float64, n, workers int) *dataset {
 				s := make([]pair, 0, nnz)
 				for i, x := range col {
 					if x != 0 {
-						s = append(s, pair{x, int32(i)})
+						s = append(s, pair{x: x, i: int32(i)})
 					}
 				}
 				rs.sortStable(s)
@@ -53,6 +53,7 @@ func newDataset(cols [][]float64, n, workers int) *dataset {
 				for neg < len(s) && s[neg].x < 0 {
 					neg++
 				}
+				markGaps(s, neg, nnz < n)
 				d.sorted[j] = s
 				d.negEnd[j] = int32(neg)
 				d.sparse[j] = nnz*4 <= n
@@ -92,4 +93,16 @@ func newDataset(cols [][]float64, n, workers int) *dataset {
 		}
 	}
 	return d
+}
+
+// markGaps sets gap on the entries of a sorted column that are more than
+// featureThreshold above the entry before them. Then the previous value of
+// any node's rows is at most the entry before, so such an entry is a
+// candidate split in every node without comparing with the node's own
+// previous value. With zeros, which the column does not hold, the first
+// positive entry may follow a zero and is not marked.
+func markGaps(s []pair, neg int, zeros bool) {
+	for k := 1; k < len(s); k++ {
+		s[k].gap = s[k].x > s[k-1].x+featureThreshold && !(zeros && k == neg)
+	}
 }

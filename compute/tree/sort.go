@@ -7,10 +7,14 @@ import (
 	"slices"
 )
 
-// pair is one (value, row) entry of a column.
+// pair is one (value, row) entry of a column. In the dataset's sorted
+// columns gap marks an entry whose value is more than featureThreshold
+// above the previous one's (it uses the struct's padding); elsewhere it is
+// unused.
 type pair struct {
-	x float64
-	i int32
+	x   float64
+	i   int32
+	gap bool
 }
 
 func cmpPair(a, b pair) int { return cmp.Compare(a.x, b.x) }

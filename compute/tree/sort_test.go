@@ -81,7 +81,7 @@ func BenchmarkSortColumn(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	col := make([]pair, 13400)
 	for i := range col {
-		col[i] = pair{rng.Float64(), int32(i)}
+		col[i] = pair{x: rng.Float64(), i: int32(i)}
 	}
 	s := make([]pair, len(col))
 	b.Run("SortStableFunc", func(b *testing.B) {

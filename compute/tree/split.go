@@ -110,7 +110,7 @@ func (b *builder) gatherSparse(samples []int32) {
 	for _, r := range samples {
 		for k := d.rowPtr[r]; k < d.rowPtr[r+1]; k++ {
 			f := d.rowFeat[k]
-			b.gbuf[b.bstart[f]] = pair{d.rowVal[k], r}
+			b.gbuf[b.bstart[f]] = pair{x: d.rowVal[k], i: r}
 			b.bstart[f]++
 		}
 	}
@@ -148,7 +148,7 @@ func (b *builder) evalFeature(f int, buf []pair, start, end int, W, S float64) (
 			sNZ += wy[e.i]
 		}
 		if m < cnt {
-			buf[m] = pair{0, -1}
+			buf[m] = pair{i: -1}
 			m++
 		}
 		sortPairs(buf[:m])
@@ -175,7 +175,7 @@ func (b *builder) evalFeature(f int, buf []pair, start, end int, W, S float64) (
 			}
 		}
 		if m-1 < cnt {
-			buf[z] = pair{0, -1}
+			buf[z] = pair{i: -1}
 		} else {
 			copy(buf[z:], buf[z+1:m])
 			m--
@@ -184,14 +184,14 @@ func (b *builder) evalFeature(f int, buf []pair, start, end int, W, S float64) (
 		col := d.cols[f]
 		for _, r := range b.samples[start:end] {
 			if x := col[r]; x != 0 {
-				buf[m] = pair{x, r}
+				buf[m] = pair{x: x, i: r}
 				m++
 				wNZ += w[r]
 				sNZ += wy[r]
 			}
 		}
 		if m < cnt {
-			buf[m] = pair{0, -1}
+			buf[m] = pair{i: -1}
 			m++
 		}
 		sortPairs(buf[:m])
