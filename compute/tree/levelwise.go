@@ -1,6 +1,9 @@
 package tree
 
-import "sync/atomic"
+import (
+	"runtime"
+	"sync/atomic"
+)
 
 // boostGrower grows the trees of gradient boosting. Every stage fits all
 // rows with weight 1, so each column's sorted order is the same in every
@@ -70,7 +73,11 @@ func rowBlock(n int) int { return max(1024, (n+15)/16) }
 
 func newBoostGrower(d *dataset, maxDepth, workers int, stop *atomic.Bool) *boostGrower {
 	// Small data is grown on the calling goroutine alone, below the
-	// recursive builder's threshold for handing out a split search.
+	// recursive builder's threshold for handing out a split search. More
+	// workers than Ps only queue behind each other at every phase's end
+	// (issue 14's case on 2 cores: 0.28 s at 1 worker, 0.41 s at 4, 0.57 s
+	// at 8), and the trees do not depend on the count, so it is capped.
+	workers = min(workers, runtime.GOMAXPROCS(0))
 	if d.n*d.p < 1<<15 {
 		workers = 1
 	}
