@@ -42,7 +42,7 @@ func referenceBoosting(cols [][]float64, y []float64, stages, depth int, lr floa
 // does. So each tree must predict every training row as the builder's does,
 // and a node split on the same feature must have the same threshold.
 func TestBoostingMatchesRecursiveBuilder(t *testing.T) {
-	fc, fy := friedman(3000, 20, 2)
+	fc, fy := friedman(2000, 20, 2)
 	sc, sy := sparseData(1500, 60, 0.05, 3)
 	// whole numbers: many ties between values and between features
 	ic, iy := friedman(800, 6, 4)

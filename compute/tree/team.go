@@ -13,18 +13,23 @@ import (
 // waker's own P and, on issue 14's case, ran there after it, so the caller
 // did 70 % of the tasks at 2 workers. Helpers therefore wait for the next
 // phase by polling (yielding to the scheduler between polls) and sleep on a
-// channel only after spinLimit polls without one. Tasks are claimed one by
-// one from a shared counter, so a helper that starts late takes fewer.
-// Nothing a task does can fail, so there is no error to collect.
+// channel only after spinLimit polls without one; the caller waits for the
+// helpers' last tasks the same way. The polls are few: a yield does not give
+// the core to another thread, so on a machine busy with other work a long
+// poll takes the core from the goroutine being waited for. Tasks are claimed
+// one by one from a shared counter, so a helper that starts late takes
+// fewer. Nothing a task does can fail, so there is no error to collect.
 type team struct {
-	helpers []*helper
-	exited  sync.WaitGroup
-	phase   atomic.Uint64 // the number of phases started
-	done    atomic.Int64  // helpers done with the current phase
-	closed  atomic.Bool
-	next    atomic.Int64
-	tasks   int64
-	fn      func(task, worker int)
+	helpers  []*helper
+	exited   sync.WaitGroup
+	phase    atomic.Uint64 // the number of phases started
+	done     atomic.Int64  // helpers done with the current phase
+	waiting  atomic.Bool   // the caller sleeps until finished
+	finished chan struct{}
+	closed   atomic.Bool
+	next     atomic.Int64
+	tasks    int64
+	fn       func(task, worker int)
 }
 
 type helper struct {
@@ -33,13 +38,13 @@ type helper struct {
 	_      [48]byte // keeps asleep off the next helper's cache line
 }
 
-// spinLimit is the polls a helper makes before it sleeps: a yield to an
-// otherwise idle scheduler took 76-86 ns here, so this is about 0.3 ms,
-// longer than the gaps between the phases of a fit.
-const spinLimit = 4000
+// spinLimit is the polls made before sleeping: a yield to an otherwise idle
+// scheduler took 76-86 ns here, so this is about 50 µs, longer than the
+// gaps between the phases of a fit and than most tasks.
+const spinLimit = 600
 
 func newTeam(workers int) *team {
-	t := &team{}
+	t := &team{finished: make(chan struct{}, 1)}
 	for w := 1; w < workers; w++ {
 		h := &helper{wake: make(chan struct{}, 1)}
 		t.helpers = append(t.helpers, h)
@@ -79,7 +84,9 @@ func (t *team) serve(h *helper, worker int) {
 		}
 		seen = t.phase.Load()
 		t.work(worker)
-		t.done.Add(1)
+		if t.done.Add(1) == int64(len(t.helpers)) && t.waiting.Swap(false) {
+			t.finished <- struct{}{}
+		}
 	}
 }
 
@@ -108,10 +115,28 @@ func (t *team) run(tasks int, fn func(task, worker int)) {
 	t.done.Store(0)
 	t.start()
 	t.work(0)
-	// the helpers have at most a task each left
-	for t.done.Load() < int64(len(t.helpers)) {
+	t.awaitHelpers()
+}
+
+// awaitHelpers returns when every helper is done with the phase, each
+// having at most a task left when it is called.
+func (t *team) awaitHelpers() {
+	all := int64(len(t.helpers))
+	for range spinLimit {
+		if t.done.Load() == all {
+			return
+		}
 		runtime.Gosched()
 	}
+	t.waiting.Store(true)
+	if t.done.Load() == all {
+		// the last helper may already have claimed the wake-up: take it
+		if !t.waiting.Swap(false) {
+			<-t.finished
+		}
+		return
+	}
+	<-t.finished
 }
 
 func (t *team) work(worker int) {
