@@ -17,8 +17,8 @@ threads <- if (length(args) > 2) as.integer(args[-(1:2)]) else 1L
 for (k in threads) {
   t0 <- proc.time()[["elapsed"]]
   fit <- ranger(x = tr[, feats], y = tr$target, num.trees = 100, mtry = length(feats),
-                min.node.size = 1, num.threads = k, seed = 0)
-  pred <- predict(fit, te[, feats], num.threads = k)$predictions
+                min.node.size = 1, num.threads = k, seed = 0, verbose = FALSE)
+  pred <- predict(fit, te[, feats], num.threads = k, verbose = FALSE)$predictions
   secs <- proc.time()[["elapsed"]] - t0
   r2 <- 1 - sum((te$target - pred)^2) / sum((te$target - mean(te$target))^2)
   cat(sprintf("ranger %s,random forest,%d,%.4f,%.3f\n", packageVersion("ranger"), k, r2, secs))
