@@ -21,7 +21,8 @@ import (
 // split where scikit-learn's proxy is largest, ties to the lower feature.
 // The results do not depend on the number of workers: each column is
 // scanned whole by one worker, the best splits are merged by better (a total
-// order), and sums over rows are taken over fixed blocks of rows.
+// order), a child's sums are those its split was scored with, and the
+// root's residual sum is added up over blocks of rows fixed by n.
 type boostGrower struct {
 	d        *dataset
 	maxDepth int
