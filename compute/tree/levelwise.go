@@ -34,10 +34,12 @@ type boostGrower struct {
 	next   []levelNode  // their children
 	splits []levelSplit // the split chosen for each node of level
 	moves  []rowMove    // the same, for moveRows
-	scans  []workerScan // per worker
-	eq     []equalCheck // per worker, over the nodes of next
-	blocks []float64    // per row block: residual sum
-	bfs    []bfsNode    // the tree being grown, breadth first
+
+	movesPending bool         // moves are the last level's, for restart to apply
+	scans        []workerScan // per worker
+	eq           []equalCheck // per worker, over the nodes of next
+	blocks       []float64    // per row block: residual sum
+	bfs          []bfsNode    // the tree being grown, breadth first
 }
 
 type rowState struct {
@@ -101,10 +103,12 @@ func (g *boostGrower) blockRange(b int) (lo, hi int) {
 
 // restart adds lr times the leaf values of the last tree to pred (when
 // apply) and sets the residuals y - pred of the next stage, all rows in the
-// root.
+// root. The rows first take the last level's moves, if grow left them.
 func (g *boostGrower) restart(y, pred []float64, lr float64, apply bool) {
 	g.resetEqual(1)
-	rows, bfs, blocks := g.rows, g.bfs, g.blocks
+	rows, bfs, blocks, moves := g.rows, g.bfs, g.blocks, g.moves
+	pending := g.movesPending
+	g.movesPending = false
 	g.tm.run(len(blocks), func(b, w int) {
 		lo, hi := g.blockRange(b)
 		state, ref := g.eq[w].state, g.eq[w].ref
@@ -112,7 +116,16 @@ func (g *boostGrower) restart(y, pred []float64, lr float64, apply bool) {
 		for r := lo; r < hi; r++ {
 			rs := &rows[r]
 			if apply {
-				pred[r] += lr * bfs[rs.at].v
+				at := rs.at
+				if pending && rs.node >= 0 {
+					if mv := &moves[rs.node]; mv.col != nil {
+						at = mv.at
+						if mv.col[r] > mv.thr {
+							at++
+						}
+					}
+				}
+				pred[r] += lr * bfs[at].v
 			}
 			res := y[r] - pred[r]
 			*rs = rowState{g: res}
@@ -196,7 +209,13 @@ func (g *boostGrower) grow() *Tree {
 		if !g.chooseSplits() {
 			break
 		}
-		g.moveRows(depth+1 < g.maxDepth)
+		if depth+1 < g.maxDepth {
+			g.moveRows()
+		} else {
+			// the rows go to these leaves in restart, a phase fewer
+			g.setMoves()
+			g.movesPending = true
+		}
 	}
 	if g.stop.Load() {
 		return nil
@@ -283,10 +302,8 @@ type rowMove struct {
 	child, at int32
 }
 
-// moveRows sends each row of a node that split to its child. track says
-// whether the children may split in turn and so need to know whether their
-// residuals are all equal.
-func (g *boostGrower) moveRows(track bool) {
+// setMoves turns the chosen splits into moves.
+func (g *boostGrower) setMoves() {
 	g.moves = g.moves[:0]
 	for _, sp := range g.splits {
 		m := rowMove{thr: sp.thr, child: sp.child}
@@ -295,6 +312,12 @@ func (g *boostGrower) moveRows(track bool) {
 		}
 		g.moves = append(g.moves, m)
 	}
+}
+
+// moveRows sends each row of a node that split to its child, and tells the
+// children whether their residuals are all equal.
+func (g *boostGrower) moveRows() {
+	g.setMoves()
 	g.resetEqual(len(g.next))
 	rows, moves := g.rows, g.moves
 	g.tm.run(len(g.blocks), func(b, w int) {
@@ -315,14 +338,10 @@ func (g *boostGrower) moveRows(track bool) {
 				right = 1
 			}
 			rs.node, rs.at = mv.child+right, mv.at+right
-			if track {
-				see(state, ref, rs.node, rs.g)
-			}
+			see(state, ref, rs.node, rs.g)
 		}
 	})
-	if track {
-		g.setConstant()
-	}
+	g.setConstant()
 }
 
 // emit appends bfs node i and its subtree to t in pre-order.
