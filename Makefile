@@ -65,9 +65,10 @@ endef
 # runs against wget2, curl and aria2c from nginx on loopback.
 bench: bench-go bench-io bench-pi bench-regress bench-peers bench-segments
 
-# potok regress beside scikit-learn on the same CSV (Debian's python3-sklearn).
+# potok regress beside scikit-learn, XGBoost (exact and hist) and ranger on
+# the same CSV and split (Debian's python3-sklearn, python3-xgboost, r-cran-ranger).
 bench-regress: go-check
-	@./bench/apt-ensure.sh python3-sklearn python3-pandas
+	@./bench/apt-ensure.sh python3-sklearn python3-pandas python3-xgboost r-cran-ranger
 	$(GO) build -tags ci -o bin/potok-cli .
 	./bench/regress_peers.sh ./bin/potok-cli
 

@@ -24,9 +24,9 @@ type BoostingParams struct {
 // FitBoosting fits gradient boosting with squared error (scikit-learn's
 // GradientBoostingRegressor defaults): start from the mean of y; each stage
 // fits a tree of depth MaxDepth to the residuals and adds LearningRate times
-// its prediction. The split search runs in parallel across features; the
-// result does not depend on Workers. progress (may be nil) is called after
-// each stage.
+// its prediction. Each tree is grown level by level, the columns of a level
+// scanned in parallel; the result does not depend on Workers. progress (may
+// be nil) is called after each stage.
 func FitBoosting(ctx context.Context, cols [][]float64, y []float64, p BoostingParams, progress func(done, total int)) (*Boosting, error) {
 	if err := checkInput(cols, y); err != nil {
 		return nil, err
@@ -56,33 +56,18 @@ func FitBoosting(ctx context.Context, cols [][]float64, y []float64, p BoostingP
 		mean += v
 	}
 	mean /= float64(n)
-	d := newDataset(cols, n, p.Workers)
-	b := newBuilder(d, TreeParams{MaxDepth: p.MaxDepth}, p.Workers)
-	b.stop = &stop
 	pred := make([]float64, n)
-	resid := make([]float64, n)
 	for i := range pred {
 		pred[i] = mean
 	}
-	leaf := make([]float64, n)
-	b.leafOut = leaf
-	b.y = resid
-	for r := range b.w {
-		b.w[r] = 1
-		b.samples = append(b.samples, int32(r))
-	}
+	g := newBoostGrower(newDataset(cols, n, p.Workers), p.MaxDepth, p.Workers, &stop)
+	defer g.close()
 	out := &Boosting{Init: mean, LearningRate: p.LearningRate, Trees: make([]*Tree, 0, p.Stages)}
 	for s := 0; s < p.Stages; s++ {
-		for i := range resid {
-			resid[i] = y[i] - pred[i]
-		}
-		copy(b.wy, resid)
-		t := b.grow()
-		if b.stopped {
+		g.restart(y, pred, p.LearningRate, s > 0)
+		t := g.grow()
+		if t == nil {
 			return nil, ctx.Err()
-		}
-		for i := range pred {
-			pred[i] += p.LearningRate * leaf[i]
 		}
 		out.Trees = append(out.Trees, t)
 		if progress != nil {

@@ -1,87 +1,6 @@
 package tree
 
-import (
-	"cmp"
-	"math/bits"
-	"slices"
-	"sync"
-)
-
-// pair is one (value, row) entry of a column.
-type pair struct {
-	x float64
-	i int32
-}
-
-func cmpPair(a, b pair) int { return cmp.Compare(a.x, b.x) }
-
-// sortPairs sorts by value (an introsort specialised for pairs: no
-// comparison callbacks in the inner loop).
-func sortPairs(s []pair) {
-	quickPairs(s, 2*bits.Len(uint(len(s))))
-}
-
-func insertionPairs(s []pair) {
-	for i := 1; i < len(s); i++ {
-		v := s[i]
-		j := i
-		for j > 0 && s[j-1].x > v.x {
-			s[j] = s[j-1]
-			j--
-		}
-		s[j] = v
-	}
-}
-
-func quickPairs(s []pair, limit int) {
-	for len(s) > 16 {
-		if limit == 0 {
-			slices.SortFunc(s, cmpPair)
-			return
-		}
-		limit--
-		// median of three to s[0]
-		n := len(s)
-		a, b, c := 0, n/2, n-1
-		if s[b].x < s[a].x {
-			a, b = b, a
-		}
-		if s[c].x < s[b].x {
-			b = c
-			if s[b].x < s[a].x {
-				b = a
-			}
-		}
-		s[0], s[b] = s[b], s[0]
-		pivot := s[0].x
-		// Hoare partition
-		i, j := 1, n-1
-		for {
-			for i <= j && s[i].x < pivot {
-				i++
-			}
-			for i <= j && s[j].x > pivot {
-				j--
-			}
-			if i >= j {
-				break
-			}
-			s[i], s[j] = s[j], s[i]
-			i++
-			j--
-		}
-		s[0], s[j] = s[j], s[0]
-		// recurse on the smaller side
-		if j < n-1-j {
-			quickPairs(s[:j], limit)
-			s = s[j+1:]
-		} else {
-			quickPairs(s[j+1:], limit)
-			s = s[:j]
-		}
-	}
-	insertionPairs(s)
-}
+import "sync"
 
 // dataset is the read-only, shared view of the training matrix used while
 // growing trees: per column the non-zero entries sorted by value, and for
@@ -114,6 +33,7 @@ func newDataset(cols [][]float64, n, workers int) *dataset {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			rs := new(radixSorter)
 			for j := w; j < p; j += workers {
 				col := cols[j][:n]
 				nnz := 0
@@ -125,14 +45,15 @@ func newDataset(cols [][]float64, n, workers int) *dataset {
 				s := make([]pair, 0, nnz)
 				for i, x := range col {
 					if x != 0 {
-						s = append(s, pair{x, int32(i)})
+						s = append(s, pair{x: x, i: int32(i)})
 					}
 				}
-				slices.SortStableFunc(s, cmpPair)
+				rs.sortStable(s)
 				neg := 0
 				for neg < len(s) && s[neg].x < 0 {
 					neg++
 				}
+				markGaps(s, neg, nnz < n)
 				d.sorted[j] = s
 				d.negEnd[j] = int32(neg)
 				d.sparse[j] = nnz*4 <= n
@@ -172,4 +93,16 @@ func newDataset(cols [][]float64, n, workers int) *dataset {
 		}
 	}
 	return d
+}
+
+// markGaps sets gap on the entries of a sorted column that are more than
+// featureThreshold above the entry before them. Then the previous value of
+// any node's rows is at most the entry before, so such an entry is a
+// candidate split in every node without comparing with the node's own
+// previous value. With zeros, which the column does not hold, the first
+// positive entry may follow a zero and is not marked.
+func markGaps(s []pair, neg int, zeros bool) {
+	for k := 1; k < len(s); k++ {
+		s[k].gap = s[k].x > s[k-1].x+featureThreshold && !(zeros && k == neg)
+	}
 }

@@ -80,7 +80,7 @@ func FitForest(ctx context.Context, cols [][]float64, y []float64, p ForestParam
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b := newBuilder(d, p.Tree, 1)
+			b := newBuilder(d, p.Tree)
 			b.stop = &stop
 			rows := make([]int, n)
 			for !stop.Load() {
