@@ -28,6 +28,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -388,6 +389,21 @@ func controlHandler(s *stats, logTo io.Writer) http.Handler {
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.snapshot(false, ""))
 	})
+	mux.HandleFunc("GET /spans", func(w http.ResponseWriter, r *http.Request) {
+		// When each request of the running period reached the server
+		// and when its handler returned, in ms from the period's start:
+		// the waves of requests a client sends, and the gaps between.
+		s.mu.Lock()
+		out := make([][2]float64, len(s.spans))
+		for i, sp := range s.spans {
+			out[i][0] = float64(sp.from.Sub(s.began).Microseconds()) / 1000
+			if !sp.to.IsZero() {
+				out[i][1] = float64(sp.to.Sub(s.began).Microseconds()) / 1000
+			}
+		}
+		s.mu.Unlock()
+		writeJSON(w, out)
+	})
 	mux.HandleFunc("POST /reset", func(w http.ResponseWriter, r *http.Request) {
 		c := s.snapshot(true, r.URL.Query().Get("tag"))
 		if logTo != nil {
@@ -425,78 +441,113 @@ func main() {
 func run(c config, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	w, err := start(c)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	fmt.Fprintf(stdout, "url %s\ncontrol %s\n", w.base, w.control)
+	if f, ok := stdout.(*os.File); ok {
+		f.Sync()
+	}
+	<-ctx.Done()
+	return nil
+}
 
-	// Toxiproxy logs through zerolog: the proxy through the API server's
-	// logger (Nop), the bandwidth toxic through zerolog's global one.
-	zerolog.SetGlobalLevel(zerolog.Disabled)
-	toxics.Register(countType, new(countToxic))
+var registerOnce sync.Once
 
+// wan is a running server, proxy and control address.
+type wan struct {
+	base    string // https://HOST:PORT, through the proxy
+	control string // http://127.0.0.1:PORT
+	cert    *x509.Certificate
+	closers []func()
+}
+
+func (w *wan) close() {
+	for i := len(w.closers) - 1; i >= 0; i-- {
+		w.closers[i]()
+	}
+}
+
+// start brings up the server, the proxy in front of it with c's toxics, and
+// the control address, and writes the files c names.
+func start(c config) (w *wan, err error) {
+	registerOnce.Do(func() {
+		// Toxiproxy logs through zerolog: the proxy through the API
+		// server's logger (Nop), the bandwidth toxic through zerolog's
+		// global one.
+		zerolog.SetGlobalLevel(zerolog.Disabled)
+		toxics.Register(countType, new(countToxic))
+	})
+	w = new(wan)
+	defer func() {
+		if err != nil {
+			w.close()
+		}
+	}()
 	srv := demoserver.NewTLSServer(
 		demoserver.WithDefaultSize(c.size),
 		demoserver.WithHandlerHook(func(w http.ResponseWriter, r *http.Request) bool {
 			theStats.request(r)
 			return false
 		}))
-	defer srv.Close()
+	w.closers = append(w.closers, srv.Close)
+	w.cert = srv.Certificate()
 	theStats.mu.Lock()
 	theStats.latency = c.latency
 	theStats.mu.Unlock()
 
 	up, err := url.Parse(srv.URL)
 	if err != nil {
-		return err
+		return w, err
 	}
 	api := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop())
 	p := toxiproxy.NewProxy(api, "wan", "127.0.0.1:0", up.Host)
 	if err := p.Start(); err != nil {
-		return fmt.Errorf("start toxiproxy: %w", err)
+		return w, fmt.Errorf("start toxiproxy: %w", err)
 	}
-	defer p.Stop()
+	w.closers = append(w.closers, p.Stop)
 	for _, tx := range toxicsFor(c) {
 		b, err := json.Marshal(tx)
 		if err != nil {
-			return err
+			return w, err
 		}
 		if _, err := p.Toxics.AddToxicJson(bytes.NewReader(b)); err != nil {
-			return fmt.Errorf("toxic %s: %w", tx.Name, err)
+			return w, fmt.Errorf("toxic %s: %w", tx.Name, err)
 		}
 	}
 	_, port, err := net.SplitHostPort(p.Listen)
 	if err != nil {
-		return err
+		return w, err
 	}
-	base := "https://" + net.JoinHostPort(c.host, port)
+	w.base = "https://" + net.JoinHostPort(c.host, port)
 
-	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	if err := writeFiles(c, base, cert); err != nil {
-		return err
+	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: w.cert.Raw})
+	if err := writeFiles(c, w.base, cert); err != nil {
+		return w, err
 	}
 
 	var logTo io.Writer
 	if c.log != "" {
 		f, err := os.OpenFile(c.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
-			return err
+			return w, err
 		}
-		defer f.Close()
+		w.closers = append(w.closers, func() { f.Close() })
 		logTo = f
 	}
 	cl, err := net.Listen("tcp", c.control)
 	if err != nil {
-		return err
+		return w, err
 	}
 	if h, _, _ := net.SplitHostPort(cl.Addr().String()); !net.ParseIP(h).IsLoopback() {
 		cl.Close()
-		return fmt.Errorf("-control %s is not a loopback address", c.control)
+		return w, fmt.Errorf("-control %s is not a loopback address", c.control)
 	}
 	cs := &http.Server{Handler: controlHandler(theStats, logTo), ReadHeaderTimeout: 5 * time.Second}
 	go cs.Serve(cl)
-	defer cs.Close()
-
-	fmt.Fprintf(stdout, "url %s\ncontrol http://%s\n", base, cl.Addr())
-	if f, ok := stdout.(*os.File); ok {
-		f.Sync()
-	}
-	<-ctx.Done()
-	return nil
+	w.closers = append(w.closers, func() { cs.Close() })
+	w.control = "http://" + cl.Addr().String()
+	return w, nil
 }
