@@ -134,7 +134,7 @@ type counts struct {
 	Seconds     float64        `json:"seconds"`
 	Connections int64          `json:"connections"`               // TCP connections accepted by the proxy
 	PeakOpen    int64          `json:"peak_connections"`          // most open at once
-	Busy        int64          `json:"busy_connections"`          // of those closed, how many carried 1 MiB or more to the client
+	Busy        int64          `json:"busy_connections"`          // how many the server sent 1 MiB or more over, counted as it enters the proxy
 	Used        int            `json:"connections_with_requests"` // as the server saw them
 	Requests    int64          `json:"requests"`
 	Methods     map[string]int `json:"methods"`
