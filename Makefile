@@ -14,7 +14,7 @@ GUI_DEPS   := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev 
 # The peers `make bench` measures against, and its tools.
 BENCH_DEPS := aria2 wget2 curl nginx-light hyperfine time bc
 
-.PHONY: bench-segments bench-regress bench-pi package deb screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
+.PHONY: bench-wan bench-segments bench-regress bench-pi package deb screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -63,7 +63,7 @@ endef
 
 # The figures in README.md: Go benchmarks, potok bench io, and the side-by-side
 # runs against wget2, curl and aria2c from nginx on loopback.
-bench: bench-go bench-io bench-pi bench-regress bench-peers bench-segments
+bench: bench-go bench-io bench-pi bench-regress bench-peers bench-segments bench-wan
 
 # potok regress beside scikit-learn, XGBoost (exact and hist) and ranger on
 # the same CSV and split (Debian's python3-sklearn, python3-xgboost, r-cran-ranger).
@@ -94,6 +94,14 @@ bench-peers: go-check bench-deps
 bench-segments: go-check
 	$(GO) build -tags ci -o bin/potok-cli .
 	./bench/segments.sh ./bin/potok-cli
+
+# HTTPS + HTTP/2 with a 50 ms round trip (bench/wanserve: the demo server
+# behind toxiproxy, in process): 500 x 16 KiB at 16 in flight, and 256 MiB
+# over 16 connections at 10 MB/s each, beside curl, wget2 and aria2c, with
+# each tool's protocol and connections counted at the proxy.
+bench-wan: go-check
+	$(GO) build -tags ci -o bin/potok-cli .
+	GO=$(GO) ./bench/wan.sh ./bin/potok-cli
 
 # An installable archive (Potok.tar.xz: binary, icon, .desktop file) by the
 # fyne tool, pinned in go.mod as a tool.
