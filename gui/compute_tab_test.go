@@ -3,6 +3,7 @@ package gui
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -86,21 +87,33 @@ type fileReader struct {
 
 func (f fileReader) URI() fyne.URI { return f.uri }
 
+// openReader opens path as the file dialog would hand it over.
+func openReader(t *testing.T, path string) fileReader {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fileReader{f, storage.NewFileURI(path)}
+}
+
 func TestComputeOpenCSV(t *testing.T) {
 	c := newTestCompute(t)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.csv")
-	os.WriteFile(good, []byte("ID,a,b,target\n1,0.1,1,2\n2,0.2,0,3\n3,0.3,1,4\n"), 0o644)
-	f, _ := os.Open(good)
-	c.loadCSV(fileReader{f, storage.NewFileURI(good)})
-	if c.csv == nil || c.csv.Rows() != 3 || !strings.Contains(c.Results.Text, "3 rows × 2 features") {
+	writeFile(t, good, "ID,a,b,target\n1,0.1,1,2\n2,0.2,0,3\n3,0.3,1,4\n")
+	c.loadCSV(openReader(t, good))
+	if c.csv == nil || c.csv.Rows() != 3 || c.Results.Text != "good.csv: 3 rows × 2 features" {
 		t.Fatalf("after a good CSV: %q", c.Results.Text)
 	}
+	if !slices.Equal(c.csv.Features, []string{"a", "b"}) || !slices.Equal(c.csv.Y, []float64{2, 3, 4}) ||
+		!slices.Equal(c.csv.Cols[0], []float64{0.1, 0.2, 0.3}) || c.csvLabel != "good.csv" {
+		t.Fatalf("read %q %+v", c.csvLabel, c.csv)
+	}
 	bad := filepath.Join(dir, "bad.csv")
-	os.WriteFile(bad, []byte("ID,a,target\n1,NaN,2\n"), 0o644)
-	f2, _ := os.Open(bad)
+	writeFile(t, bad, "ID,a,target\n1,NaN,2\n")
 	c.csv = nil
-	c.loadCSV(fileReader{f2, storage.NewFileURI(bad)})
+	c.loadCSV(openReader(t, bad))
 	if c.csv != nil || c.Data.Selected != "diabetes" || c.busy {
 		t.Fatal("a CSV with NaN was accepted")
 	}

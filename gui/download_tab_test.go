@@ -2,13 +2,13 @@ package gui
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
@@ -31,21 +31,19 @@ func newTestTab(t *testing.T) *DownloadTab {
 	return tab
 }
 
-// tickUntil drives the refresh tick until cond holds, with a deadline: the
-// test, not a ticker, owns the UI.
+// tickUntil drives the refresh tick until cond holds, with waitFor's
+// deadline: the test, not a ticker, owns the UI. A timeout logs the totals.
 func tickUntil(t *testing.T, tab *DownloadTab, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	defer func() {
+		if t.Failed() {
+			t.Logf("totals: %s", tab.TotalsText.Text)
+		}
+	}()
+	waitFor(t, what, func() bool {
 		tab.Tick()
-		if cond() {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s; totals: %s", what, tab.TotalsText.Text)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return cond()
+	})
 }
 
 func allIn(tab *DownloadTab, n int, st downloader.State) bool {
@@ -79,7 +77,7 @@ func TestTypeSlideDownload(t *testing.T) {
 		t.Fatalf("engine limit %d", tab.currentEngine().Limit())
 	}
 	for i, name := range []string{"a.bin", "b.bin", "c.bin"} {
-		b, _ := os.ReadFile(filepath.Join(tab.Folder.Text, name))
+		b := readFile(t, filepath.Join(tab.Folder.Text, name))
 		if !bytes.Equal(b, dt.Content(name, []int64{3000, 70_000, 1}[i])) {
 			t.Fatalf("%s differs", name)
 		}
@@ -145,7 +143,7 @@ func TestPauseResume(t *testing.T) {
 	test.Tap(tab.ResumeAll)
 	tickUntil(t, tab, "both done", func() bool { return allIn(tab, 2, downloader.StateDone) })
 	for _, name := range []string{"p1.bin", "p2.bin"} {
-		b, _ := os.ReadFile(filepath.Join(tab.Folder.Text, name))
+		b := readFile(t, filepath.Join(tab.Folder.Text, name))
 		if !bytes.Equal(b, dt.Content(name, size)) {
 			t.Fatalf("%s differs after pause and resume", name)
 		}
@@ -204,9 +202,8 @@ func TestDemoFillsTheList(t *testing.T) {
 func TestDropListAndLinks(t *testing.T) {
 	tab := newTestTab(t)
 	list := filepath.Join(t.TempDir(), "list.txt")
-	os.WriteFile(list, []byte("http://a.example/1\nhttp://a.example/2\n"), 0o644)
-	u, _ := fileURI(list)
-	tab.Dropped(fyne.Position{}, []fyne.URI{u, mustURI(t, "https://b.example/3")})
+	writeFile(t, list, "http://a.example/1\nhttp://a.example/2\n")
+	tab.Dropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(list), mustURI(t, "https://b.example/3")})
 	if tab.URLs.Text != "http://a.example/1\nhttp://a.example/2\nhttps://b.example/3\n" {
 		t.Fatalf("after drop: %q", tab.URLs.Text)
 	}

@@ -54,12 +54,16 @@ func TestReopenRestoresTheList(t *testing.T) {
 		tickUntil(t, again, "all done without pressing anything", func() bool { return allIn(again, 3, downloader.StateDone) })
 	}
 	for _, name := range []string{"s1.bin", "s2.bin"} {
-		b, _ := os.ReadFile(filepath.Join(dir, name))
+		b := readFile(t, filepath.Join(dir, name))
 		if !bytes.Equal(b, dt.Content(name, size)) {
 			t.Fatalf("%s differs after the restart", name)
 		}
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 3 {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 3 {
 		t.Fatalf("folder holds %d entries, want the 3 files", len(ents))
 	}
 }

@@ -3,7 +3,6 @@ package gui
 import (
 	"bytes"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -182,7 +181,7 @@ func TestSegmentedRowExpands(t *testing.T) {
 	if h := row.box.Size().Height; h != short {
 		t.Fatalf("finished row is %v high, want %v", h, short)
 	}
-	b, _ := os.ReadFile(filepath.Join(tab.Folder.Text, "big.bin"))
+	b := readFile(t, filepath.Join(tab.Folder.Text, "big.bin"))
 	if !bytes.Equal(b, dt.Content("big.bin", size)) {
 		t.Fatal("big.bin differs")
 	}
