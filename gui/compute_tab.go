@@ -52,8 +52,9 @@ type ComputeTab struct {
 	running  atomic.Bool    // busy, readable from any goroutine
 	csv      *dataset.Frame // an opened CSV, when "Open CSV…" was chosen
 	csvLabel string
-	done     atomic.Int64 // progress of the job under way, in its own units
+	done     atomic.Int64 // progress of the job under way, in its own units (π: points)
 	total    atomic.Int64
+	pending  atomic.Bool // a tick waits in fyne.Do's queue
 	mu       sync.Mutex
 	stop     context.CancelFunc
 }
@@ -128,6 +129,10 @@ func workerSlider(maxW float64, label *widget.Label) *widget.Slider {
 	return s
 }
 
+// piRepeats is how many times π's sweep runs at each worker count (it charts
+// the median).
+const piRepeats = 3
+
 // sweepCounts is 1, 2, 4, … up to twice the cores.
 func sweepCounts() []int {
 	var w []int
@@ -187,9 +192,16 @@ func (c *ComputeTab) cancel() {
 }
 
 // Tick shows the progress of the job under way; the window's ticker calls it.
+// The job only counts (c.done); the bar moves here, at most once a tick: like
+// the Download tab's, a tick is dropped while the last one still waits in
+// fyne.Do's queue, and an idle tab queues nothing.
 func (c *ComputeTab) Tick() {
+	if !c.running.Load() || !c.pending.CompareAndSwap(false, true) {
+		return
+	}
 	d, t := c.done.Load(), c.total.Load()
 	fyne.Do(func() {
+		defer c.pending.Store(false)
 		// SetValue repaints even when nothing changed, and a repaint costs CPU
 		// that the measured job would otherwise have.
 		if v := float64(d) / float64(max(t, 1)); c.busy && t > 0 && v != c.Progress.Value {
@@ -210,14 +222,14 @@ func (c *ComputeTab) runPi() {
 	w := int(c.PiWorkers.Value)
 	ctx := c.start(int64(n))
 	c.async(func() {
-		var prog atomic.Int64
-		r, err := compute.Pi(ctx, n, iv, w, &prog)
+		r, err := compute.Pi(ctx, n, iv, w, &c.done)
 		fyne.Do(func() {
 			c.finish()
 			if err != nil {
 				c.PiResult.SetText(err.Error())
 				return
 			}
+			c.Progress.SetValue(1)
 			c.PiResult.SetText(fmt.Sprintf("π ≈ %.15f, error %.2g, %.1f ms with %d workers", r.Value, r.AbsError, r.Seconds*1000, w))
 		})
 	})
@@ -233,20 +245,23 @@ func (c *ComputeTab) sweepPi() {
 		return
 	}
 	counts := sweepCounts()
-	ctx := c.start(int64(len(counts)))
+	// Every run counts its points into c.done: the bar covers the whole sweep.
+	ctx := c.start(int64(len(counts)) * piRepeats * int64(n))
 	c.async(func() {
-		rows, err := compute.Sweep(ctx, counts, 3, func(ctx context.Context, w int) (float64, error) {
-			r, err := compute.Pi(ctx, n, iv, w, nil)
+		rows, err := compute.Sweep(ctx, counts, piRepeats, func(ctx context.Context, w int) (float64, error) {
+			r, err := compute.Pi(ctx, n, iv, w, &c.done)
 			return r.Seconds, err
 		})
 		fyne.Do(func() {
 			c.finish()
 			if err != nil {
 				c.PiResult.SetText(err.Error())
+			} else {
+				c.Progress.SetValue(1)
 			}
 			c.PiChart.SetPoints(points(rows))
 			if s := compute.AmdahlSerialFraction(rows, runtime.NumCPU()); s >= 0 && err == nil {
-				c.PiResult.SetText(fmt.Sprintf("Median of 3 per worker count; Amdahl fit: serial fraction %.2f", s))
+				c.PiResult.SetText(fmt.Sprintf("Median of %d per worker count; Amdahl fit: serial fraction %.2f", piRepeats, s))
 			}
 		})
 	})
