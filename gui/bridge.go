@@ -16,9 +16,9 @@ const tickEvery = 200 * time.Millisecond
 // maxLogLines bounds the log pane.
 const maxLogLines = 2000
 
-// Tick polls the engine and the measurement once and applies what changed.
+// tick polls the engine and the measurement once and applies what changed.
 // The window's ticker calls it; tests call it directly.
-func (t *DownloadTab) Tick() {
+func (t *downloadTab) tick() {
 	// fyne.Do's queue is unbounded: while the last tick waits to be applied,
 	// this one is dropped rather than queued behind it.
 	if !t.pending.CompareAndSwap(false, true) {
@@ -43,7 +43,7 @@ func (t *DownloadTab) Tick() {
 
 // apply updates the widgets from a snapshot, refreshing only the rows that
 // changed. It runs on the UI goroutine.
-func (t *DownloadTab) apply(s downloader.Snapshot, evs []downloader.Event) {
+func (t *downloadTab) apply(s downloader.Snapshot, evs []downloader.Event) {
 	// One list refresh when anything changed: widget.List refreshes only the
 	// visible rows, and each row skips itself when its file did not change.
 	// (RefreshItem per changed row re-renders all visible rows each time.)
@@ -82,7 +82,7 @@ func (t *DownloadTab) apply(s downloader.Snapshot, evs []downloader.Event) {
 	t.updateDemoButton()
 }
 
-func (t *DownloadTab) batchEnded(tot downloader.Totals) {
+func (t *downloadTab) batchEnded(tot downloader.Totals) {
 	msg := fmt.Sprintf("%d done, %d failed in %s", tot.Done, tot.Failed, tot.Elapsed.Round(100*time.Millisecond))
 	t.app.SendNotification(fyne.NewNotification("Downloads finished", msg))
 }

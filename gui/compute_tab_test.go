@@ -14,11 +14,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-func newTestCompute(t *testing.T) *ComputeTab {
+func newTestCompute(t *testing.T) *computeTab {
 	t.Helper()
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
-	c := NewComputeTab(a, w)
+	c := newComputeTab(a, w)
 	c.async = func(f func()) { f() }
 	w.SetContent(c.Content)
 	return c
@@ -143,12 +143,12 @@ func TestComputePiProgressMoves(t *testing.T) {
 			button := map[string]*widget.Button{"Run": c.PiRun, "Sweep": c.PiSweep}[name]
 			test.Tap(button)
 			waitFor(t, "the progress bar to leave 0", func() bool {
-				c.Tick()
+				c.tick()
 				return c.Progress.Value > 0
 			})
 			first := c.Progress.Value
 			waitFor(t, "the progress bar to move on", func() bool {
-				c.Tick()
+				c.tick()
 				return c.Progress.Value > first
 			})
 			if v := c.Progress.Value; v >= 0.01 {

@@ -18,22 +18,22 @@ import (
 
 // newTestTab builds the tab in Fyne's test app, on a temporary folder, with
 // slow work run inline so the test owns every widget call.
-func newTestTab(t *testing.T) *DownloadTab {
+func newTestTab(t *testing.T) *downloadTab {
 	t.Helper()
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
-	tab := NewDownloadTab(a, w)
+	tab := newDownloadTab(a, w)
 	tab.async = func(f func()) { f() }
 	w.SetContent(tab.Content)
 	w.Resize(fyne.NewSize(1100, 760))
 	tab.setFolder(t.TempDir())
-	t.Cleanup(tab.Close)
+	t.Cleanup(tab.close)
 	return tab
 }
 
 // tickUntil drives the refresh tick until cond holds, with waitFor's
 // deadline: the test, not a ticker, owns the UI. A timeout logs the totals.
-func tickUntil(t *testing.T, tab *DownloadTab, what string, cond func() bool) {
+func tickUntil(t *testing.T, tab *downloadTab, what string, cond func() bool) {
 	t.Helper()
 	defer func() {
 		if t.Failed() {
@@ -41,12 +41,12 @@ func tickUntil(t *testing.T, tab *DownloadTab, what string, cond func() bool) {
 		}
 	}()
 	waitFor(t, what, func() bool {
-		tab.Tick()
+		tab.tick()
 		return cond()
 	})
 }
 
-func allIn(tab *DownloadTab, n int, st downloader.State) bool {
+func allIn(tab *downloadTab, n int, st downloader.State) bool {
 	if len(tab.files) != n {
 		return false
 	}
@@ -178,7 +178,7 @@ func TestSettingsValidatedAndRemembered(t *testing.T) {
 	if !tab.SettingsNote.Hidden {
 		t.Fatalf("complaint stays: %q", tab.SettingsNote.Text)
 	}
-	again := NewDownloadTab(tab.app, tab.win)
+	again := newDownloadTab(tab.app, tab.win)
 	if again.RateLimit.Text != "2MiB" || again.PerHost.Text != "4" || again.Parallel.Value != 12 ||
 		again.Folder.Text != tab.Folder.Text {
 		t.Fatalf("not remembered: %q %q %v %q", again.RateLimit.Text, again.PerHost.Text, again.Parallel.Value, again.Folder.Text)
@@ -203,7 +203,7 @@ func TestDropListAndLinks(t *testing.T) {
 	tab := newTestTab(t)
 	list := filepath.Join(t.TempDir(), "list.txt")
 	writeFile(t, list, "http://a.example/1\nhttp://a.example/2\n")
-	tab.Dropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(list), mustURI(t, "https://b.example/3")})
+	tab.dropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(list), mustURI(t, "https://b.example/3")})
 	if tab.URLs.Text != "http://a.example/1\nhttp://a.example/2\nhttps://b.example/3\n" {
 		t.Fatalf("after drop: %q", tab.URLs.Text)
 	}

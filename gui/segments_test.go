@@ -17,7 +17,7 @@ import (
 
 // shownRow is the row the list shows now for file id, found in the rendered
 // list as a user would see it, or nil when no visible row shows it.
-func shownRow(tab *DownloadTab, id downloader.ID) *fileRow {
+func shownRow(tab *downloadTab, id downloader.ID) *fileRow {
 	var found *fileRow
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -44,18 +44,18 @@ func shownRow(tab *DownloadTab, id downloader.ID) *fileRow {
 }
 
 // wantFractions is what the strip should draw for f.
-func wantFractions(f downloader.FileStatus) []SegmentFraction {
+func wantFractions(f downloader.FileStatus) []segmentFraction {
 	total := float64(f.Size)
-	var out []SegmentFraction
+	var out []segmentFraction
 	for _, g := range *f.Segments {
-		out = append(out, SegmentFraction{
+		out = append(out, segmentFraction{
 			Start: float64(g.Start) / total, Filled: float64(g.Start+g.Done) / total, End: float64(g.End) / total,
 		})
 	}
 	return out
 }
 
-func sameFractions(a, b []SegmentFraction) bool {
+func sameFractions(a, b []segmentFraction) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -103,9 +103,9 @@ func TestConnectionsSliderAppliesAndIsRemembered(t *testing.T) {
 	}
 	tickUntil(t, tab, "done", func() bool { return allIn(tab, 1, downloader.StateDone) })
 
-	tab.Close()                               // one Potok per folder: the first lets go of it
-	again := NewDownloadTab(tab.app, tab.win) // the folder's queue brings an engine back
-	t.Cleanup(again.Close)
+	tab.close()                               // one Potok per folder: the first lets go of it
+	again := newDownloadTab(tab.app, tab.win) // the folder's queue brings an engine back
+	t.Cleanup(again.close)
 	if again.Connections.Value != 20 || again.ConnectionsText.Text != "Connections per file: 20" {
 		t.Fatalf("not remembered: %v %q", again.Connections.Value, again.ConnectionsText.Text)
 	}
@@ -228,7 +228,7 @@ func TestExpandedRowFollowsItsFile(t *testing.T) {
 		t.Fatalf("tall rows %v, want index 2", tab.tall)
 	}
 	row := shownRow(tab, 3)
-	if row == nil || !row.detail.Visible() || !sameFractions(row.strip.Fractions(), []SegmentFraction{{0, 0.5, 0.5}, {0.5, 0.6, 1}}) {
+	if row == nil || !row.detail.Visible() || !sameFractions(row.strip.Fractions(), []segmentFraction{{0, 0.5, 0.5}, {0.5, 0.6, 1}}) {
 		t.Fatalf("row of file 3: %+v", row)
 	}
 	if other := shownRow(tab, 2); other == nil || other.detail.Visible() || !other.expand.Visible() {
@@ -254,9 +254,9 @@ func TestExpandedRowFollowsItsFile(t *testing.T) {
 // TestStripFillsGapsOfResumedDownloads: a resumed download lists only the
 // ranges it still lacks; the bytes between them are on disk.
 func TestStripFillsGapsOfResumedDownloads(t *testing.T) {
-	st := NewSegmentStrip()
+	st := newSegmentStrip()
 	st.SetSegments(1000, &downloader.SegmentList{{Start: 200, End: 400, Done: 100}, {Start: 800, End: 1000}})
-	want := []SegmentFraction{{0.2, 0.3, 0.4}, {0.8, 0.8, 1}}
+	want := []segmentFraction{{0.2, 0.3, 0.4}, {0.8, 0.8, 1}}
 	if got := st.Fractions(); !sameFractions(got, want) {
 		t.Fatalf("fractions %v, want %v", got, want)
 	}

@@ -17,11 +17,11 @@ import (
 func BenchmarkComputeTick(b *testing.B) {
 	a := test.NewTempApp(b)
 	w := test.NewTempWindow(b, nil)
-	c := NewComputeTab(a, w)
+	c := newComputeTab(a, w)
 	w.SetContent(c.Content)
 	b.Run("idle", func(b *testing.B) {
 		for b.Loop() {
-			c.Tick()
+			c.tick()
 		}
 	})
 	b.Run("busy", func(b *testing.B) {
@@ -29,7 +29,7 @@ func BenchmarkComputeTick(b *testing.B) {
 		defer c.finish()
 		for b.Loop() {
 			c.done.Add(1 << 20)
-			c.Tick()
+			c.tick()
 		}
 	})
 }
@@ -40,10 +40,10 @@ func BenchmarkComputeTick(b *testing.B) {
 func BenchmarkApplySnapshot(b *testing.B) {
 	a := test.NewTempApp(b)
 	w := test.NewTempWindow(b, nil)
-	tab := NewDownloadTab(a, w)
+	tab := newDownloadTab(a, w)
 	w.SetContent(tab.Content)
 	w.Resize(fyne.NewSize(1100, 760))
-	b.Cleanup(tab.Close)
+	b.Cleanup(tab.close)
 	const n = 10_000
 	files := make([]downloader.FileStatus, n)
 	for i := range files {
