@@ -191,25 +191,6 @@ func (c *computeTab) cancel() {
 	}
 }
 
-// tick shows the progress of the job under way; the window's ticker calls it.
-// The job only counts (c.done); the bar moves here, at most once a tick: like
-// the Download tab's, a tick is dropped while the last one still waits in
-// fyne.Do's queue, and an idle tab queues nothing.
-func (c *computeTab) tick() {
-	if !c.running.Load() || !c.pending.CompareAndSwap(false, true) {
-		return
-	}
-	d, t := c.done.Load(), c.total.Load()
-	fyne.Do(func() {
-		defer c.pending.Store(false)
-		// SetValue repaints even when nothing changed, and a repaint costs CPU
-		// that the measured job would otherwise have.
-		if v := float64(d) / float64(max(t, 1)); c.busy && t > 0 && v != c.Progress.Value {
-			c.Progress.SetValue(v)
-		}
-	})
-}
-
 func (c *computeTab) runPi() {
 	if c.busy {
 		return // one job at a time: they share the progress bar and Cancel

@@ -185,6 +185,52 @@ func TestSettingsValidatedAndRemembered(t *testing.T) {
 	}
 }
 
+// TestConnectionsSliderAppliesAndIsRemembered: the slider's value goes into
+// a new engine, to a running one at once, and into the preferences.
+func TestConnectionsSliderAppliesAndIsRemembered(t *testing.T) {
+	s := dt.NewServer()
+	defer s.Close()
+	tab := newTestTab(t)
+	if tab.Connections.Value != downloader.DefaultConnections || tab.ConnectionsText.Text != "Connections per file: 8" {
+		t.Fatalf("default %v %q", tab.Connections.Value, tab.ConnectionsText.Text)
+	}
+	if !strings.Contains(tab.ConnectionsNote.Text, "parallel download slot") || !strings.Contains(tab.ConnectionsNote.Text, "up to 8 now") {
+		t.Fatalf("note %q", tab.ConnectionsNote.Text)
+	}
+	tab.Connections.SetValue(3)
+	tab.URLs.SetText(s.FileURL("c.bin", 100))
+	test.Tap(tab.Download)
+	if got := tab.currentEngine().Connections(); got != 3 {
+		t.Fatalf("new engine has %d connections per file, want 3", got)
+	}
+	tab.Connections.SetValue(20)
+	if got := tab.currentEngine().Connections(); got != 20 {
+		t.Fatalf("after the slide the engine has %d connections per file, want 20", got)
+	}
+	if tab.ConnectionsText.Text != "Connections per file: 20" || !strings.Contains(tab.ConnectionsNote.Text, "up to 8 now") {
+		t.Fatalf("label %q, note %q (parallel is 8)", tab.ConnectionsText.Text, tab.ConnectionsNote.Text)
+	}
+	tab.Parallel.SetValue(32)
+	if !strings.Contains(tab.ConnectionsNote.Text, "up to 20 now") {
+		t.Fatalf("note after parallel 32: %q", tab.ConnectionsNote.Text)
+	}
+	tab.PerHost.SetText("4")
+	if !strings.Contains(tab.ConnectionsNote.Text, "per-host slot") || !strings.Contains(tab.ConnectionsNote.Text, "up to 4 now") {
+		t.Fatalf("note with a per-host cap of 4: %q", tab.ConnectionsNote.Text)
+	}
+	tickUntil(t, tab, "done", func() bool { return allIn(tab, 1, downloader.StateDone) })
+
+	tab.close()                               // one Potok per folder: the first lets go of it
+	again := newDownloadTab(tab.app, tab.win) // the folder's queue brings an engine back
+	t.Cleanup(again.close)
+	if again.Connections.Value != 20 || again.ConnectionsText.Text != "Connections per file: 20" {
+		t.Fatalf("not remembered: %v %q", again.Connections.Value, again.ConnectionsText.Text)
+	}
+	if e := again.currentEngine(); e == nil || e.Connections() != 20 {
+		t.Fatalf("restored engine: %v", e)
+	}
+}
+
 func TestDemoFillsTheList(t *testing.T) {
 	tab := newTestTab(t)
 	if tab.TryDemo.Hidden {

@@ -57,7 +57,7 @@ func Run(a fyne.App, opts Options) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		mw.run(ctx.Done())
+		mw.poll(ctx.Done())
 	}()
 	for _, path := range opts.Lists {
 		mw.Downloads.load(path)
@@ -90,21 +90,6 @@ func Run(a fyne.App, opts Options) {
 	<-done
 	mw.Downloads.close()
 	mw.Compute.cancel()
-}
-
-// run is the window's one ticker: it polls the engine and the compute job.
-func (mw *mainWindow) run(stop <-chan struct{}) {
-	tk := time.NewTicker(tickEvery)
-	defer tk.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tk.C:
-			mw.Downloads.tick()
-			mw.Compute.tick()
-		}
-	}
 }
 
 // autoRun presses Download, waits for the batch to settle, then presses
