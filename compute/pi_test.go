@@ -3,6 +3,7 @@ package compute
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"sync/atomic"
 	"testing"
@@ -60,7 +61,7 @@ func TestLinspaceLikeTheNotebook(t *testing.T) {
 	// The notebook prints these nodes for linspace(-1, 1, 11).
 	want := []float64{-1, -0.8, -0.6, -0.3999999999999999, -0.19999999999999996, 0.0,
 		0.20000000000000018, 0.40000000000000013, 0.6000000000000001, 0.8, 1}
-	got := Linspace(-1, 1, 11)
+	got := linspace(-1, 1, 11)
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("node %d = %.17g, want %.17g", i, got[i], want[i])
@@ -105,7 +106,7 @@ func TestSweepAndAmdahl(t *testing.T) {
 	if s := AmdahlSerialFraction(rows[:1], 4); s != -1 {
 		t.Fatalf("one row: %g", s)
 	}
-	if _, err := Sweep(context.Background(), nil, 1, job); !errors.Is(err, ErrNoRuns) {
+	if _, err := Sweep(context.Background(), nil, 1, job); !errors.Is(err, errNoRuns) {
 		t.Fatal(err)
 	}
 }
@@ -118,4 +119,18 @@ func BenchmarkPiPoint(b *testing.B) {
 		_ = circleTrapezoid(-1, 1, n, &stop, &done)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/point")
+}
+
+// BenchmarkPi is a whole run as `potok pi` makes it (10 million points over 10
+// intervals): the fan-out and its cancellation hook around the hot loop.
+func BenchmarkPi(b *testing.B) {
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Pi(context.Background(), 10_000_000, 10, w, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
