@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -75,18 +76,26 @@ func TestPiBadInputAndCancel(t *testing.T) {
 			t.Errorf("Pi(%v) accepted", c)
 		}
 	}
+	// Two billion points take seconds: cancelled once the first are counted.
 	ctx, cancel := context.WithCancel(context.Background())
 	var done atomic.Int64
-	go func() {
-		for done.Load() == 0 {
-			time.Sleep(time.Millisecond)
-		}
+	var run sync.WaitGroup
+	var err error
+	var elapsed time.Duration
+	run.Go(func() {
+		t0 := time.Now()
+		_, err = Pi(ctx, 2_000_000_000, 10, 2, &done)
+		elapsed = time.Since(t0)
+	})
+	defer func() { // also when waitFor fails
 		cancel()
+		run.Wait()
 	}()
-	t0 := time.Now()
-	_, err := Pi(ctx, 2_000_000_000, 10, 2, &done)
-	if !errors.Is(err, context.Canceled) || time.Since(t0) > 5*time.Second {
-		t.Fatalf("err %v after %v", err, time.Since(t0))
+	waitFor(t, "the first points counted", func() bool { return done.Load() > 0 })
+	cancel()
+	run.Wait()
+	if !errors.Is(err, context.Canceled) || elapsed > 5*time.Second {
+		t.Fatalf("err %v after %v", err, elapsed)
 	}
 }
 
@@ -99,6 +108,14 @@ func TestSweepAndAmdahl(t *testing.T) {
 	}
 	if math.Abs(rows[1].Speedup-1/0.6) > 1e-12 || math.Abs(rows[2].Efficiency-1/0.4/4) > 1e-12 {
 		t.Fatalf("%+v", rows)
+	}
+	for i, w := range []int{1, 2, 4} { // every row, as the job's times make it
+		want := 0.2 + 0.8/float64(w)
+		r := rows[i]
+		if r.Workers != w || len(r.Times) != 3 || r.Median != want || math.Abs(r.Speedup-1/want) > 1e-12 ||
+			math.Abs(r.Efficiency-1/want/float64(w)) > 1e-12 {
+			t.Fatalf("row %d: %+v, want %d workers, median %v", i, r, w, want)
+		}
 	}
 	if s := AmdahlSerialFraction(rows, 4); math.Abs(s-0.2) > 1e-9 {
 		t.Fatalf("serial fraction %g, want 0.2", s)
