@@ -179,6 +179,7 @@ func TestSettingsValidatedAndRemembered(t *testing.T) {
 		t.Fatalf("complaint stays: %q", tab.SettingsNote.Text)
 	}
 	again := newDownloadTab(tab.app, tab.win)
+	t.Cleanup(again.close)
 	if again.RateLimit.Text != "2MiB" || again.PerHost.Text != "4" || again.Parallel.Value != 12 ||
 		again.Folder.Text != tab.Folder.Text {
 		t.Fatalf("not remembered: %q %q %v %q", again.RateLimit.Text, again.PerHost.Text, again.Parallel.Value, again.Folder.Text)
