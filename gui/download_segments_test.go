@@ -68,18 +68,27 @@ func sameFractions(a, b []segmentFraction) bool {
 	return true
 }
 
+// downloadSlowly starts downloading one file of size bytes from a server
+// that sends 256 KiB/s per connection, with files of 256 KiB or more fetched
+// in segments.
+func downloadSlowly(t *testing.T, name string, size int64) *downloadTab {
+	t.Helper()
+	s := dt.NewServer(dt.WithRate(256 << 10))
+	t.Cleanup(s.Close)
+	tab := newTestTab(t) // closed before the server: cleanups run last first
+	tab.segmentMin = 256 << 10
+	tab.URLs.SetText(s.FileURL(name, size))
+	test.Tap(tab.Download)
+	return tab
+}
+
 // TestSegmentedRowExpands downloads a file big enough to come in segments:
 // its row offers the expand button while it runs, the button makes the row
 // taller with a strip drawing the engine's segments, and the file ends
 // byte-exact with the row collapsed again.
 func TestSegmentedRowExpands(t *testing.T) {
 	const size = 2 << 20 // 8 connections at 256 KiB/s each: about 1 s
-	s := dt.NewServer(dt.WithRate(256 << 10))
-	defer s.Close()
-	tab := newTestTab(t)
-	tab.segmentMin = 256 << 10
-	tab.URLs.SetText(s.FileURL("big.bin", size))
-	test.Tap(tab.Download)
+	tab := downloadSlowly(t, "big.bin", size)
 
 	var row *fileRow
 	tickUntil(t, tab, "the file in segments with its expand button shown", func() bool {
@@ -145,12 +154,7 @@ func TestSegmentedRowExpands(t *testing.T) {
 // connection and its row never offers segments.
 func TestSmallFileHasNoExpandButton(t *testing.T) {
 	const size = 128 << 10 // half a second at 256 KiB/s
-	s := dt.NewServer(dt.WithRate(256 << 10))
-	defer s.Close()
-	tab := newTestTab(t)
-	tab.segmentMin = 256 << 10
-	tab.URLs.SetText(s.FileURL("small.bin", size))
-	test.Tap(tab.Download)
+	tab := downloadSlowly(t, "small.bin", size)
 	ran := false
 	tickUntil(t, tab, "done", func() bool {
 		if len(tab.files) != 1 {
