@@ -1,6 +1,9 @@
 // Package gui is Potok's window, in Fyne. It holds no business logic: one
-// ticker reads the engine's state and applies it in one fyne.Do per tick, and
-// the user's commands go to the engine as plain method calls.
+// ticker (poller.go) reads the engine's state and the compute job's counters
+// and applies them in one fyne.Do per tab and tick, and the user's commands
+// go to the engine as plain method calls. Each tab has its file:
+// download_tab.go (its parts in download_*.go), speedup_tab.go and
+// compute_tab.go; window.go puts them in the window.
 package gui
 
 import (
