@@ -2,19 +2,19 @@ package compute
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
-// Linspace returns n points from a to b as the notebook computes them: each
+// linspace returns n points from a to b as the notebook computes them: each
 // point is a + dx·i (not a running sum), and the last is b exactly.
-func Linspace(a, b float64, n int) []float64 {
+func linspace(a, b float64, n int) []float64 {
 	if n < 2 {
-		panic("compute: Linspace needs at least 2 points")
+		panic("compute: linspace needs at least 2 points")
 	}
 	x := make([]float64, n)
 	dx := (b - a) / float64(n-1)
@@ -67,7 +67,7 @@ type PiResult struct {
 
 // Pi is the notebook's π: twice the trapezoid integral of sqrt(1 − x²) over
 // [−1, 1] with n points. With intervals > 1 the range is split at
-// Linspace(−1, 1, intervals+1) into intervals of n/intervals points each,
+// linspace(−1, 1, intervals+1) into intervals of n/intervals points each,
 // handed to workers goroutines; the partial sums are added in interval order,
 // so the value is the same for every worker count. progress, if not nil,
 // counts points done.
@@ -78,46 +78,16 @@ func Pi(ctx context.Context, n, intervals, workers int, progress *atomic.Int64) 
 	if progress == nil {
 		progress = new(atomic.Int64)
 	}
+	// The hot loop polls a flag, not ctx.Done(): the context sets it.
 	var stop atomic.Bool
-	watchDone := make(chan struct{})
-	defer close(watchDone)
-	go func() {
-		select {
-		case <-ctx.Done():
-			stop.Store(true)
-		case <-watchDone:
-		}
-	}()
+	defer context.AfterFunc(ctx, func() { stop.Store(true) })()
 
 	t0 := time.Now()
 	var value float64
 	if intervals == 1 {
 		value = circleTrapezoid(-1, 1, n, &stop, progress) * 2
 	} else {
-		nodes := Linspace(-1, 1, intervals+1)
-		per := n / intervals
-		parts := make([]float64, intervals)
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range min(workers, intervals) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					i := int(next.Add(1) - 1)
-					if i >= intervals || stop.Load() {
-						return
-					}
-					parts[i] = circleTrapezoid(nodes[i], nodes[i+1], per, &stop, progress)
-				}
-			}()
-		}
-		wg.Wait()
-		sum := 0.0 // Python's sum(): from 0, in order
-		for _, p := range parts {
-			sum += p
-		}
-		value = sum * 2
+		value = sumIntervals(n, intervals, workers, &stop, progress) * 2
 	}
 	secs := time.Since(t0).Seconds()
 	if err := ctx.Err(); err != nil {
@@ -127,5 +97,31 @@ func Pi(ctx context.Context, n, intervals, workers int, progress *atomic.Int64) 
 		N: n, Intervals: intervals, Workers: workers}, nil
 }
 
-// ErrNoRuns is returned by Sweep when given no worker counts.
-var ErrNoRuns = errors.New("compute: no worker counts to measure")
+// sumIntervals integrates the intervals between linspace(−1, 1, intervals+1),
+// n/intervals points each. min(workers, intervals) goroutines each take the
+// next interval as they finish one, until none is left or stop is set; the
+// partial sums are then added like Python's sum(), from 0 in interval order.
+func sumIntervals(n, intervals, workers int, stop *atomic.Bool, progress *atomic.Int64) float64 {
+	nodes := linspace(-1, 1, intervals+1)
+	per := n / intervals
+	parts := make([]float64, intervals)
+	var next atomic.Int64
+	var g errgroup.Group // the workers cannot fail: Wait only joins them
+	for range min(workers, intervals) {
+		g.Go(func() error {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= intervals || stop.Load() {
+					return nil
+				}
+				parts[i] = circleTrapezoid(nodes[i], nodes[i+1], per, stop, progress)
+			}
+		})
+	}
+	_ = g.Wait()
+	sum := 0.0
+	for _, p := range parts {
+		sum += p
+	}
+	return sum
+}

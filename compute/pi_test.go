@@ -3,7 +3,9 @@ package compute
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -60,7 +62,7 @@ func TestLinspaceLikeTheNotebook(t *testing.T) {
 	// The notebook prints these nodes for linspace(-1, 1, 11).
 	want := []float64{-1, -0.8, -0.6, -0.3999999999999999, -0.19999999999999996, 0.0,
 		0.20000000000000018, 0.40000000000000013, 0.6000000000000001, 0.8, 1}
-	got := Linspace(-1, 1, 11)
+	got := linspace(-1, 1, 11)
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("node %d = %.17g, want %.17g", i, got[i], want[i])
@@ -74,18 +76,26 @@ func TestPiBadInputAndCancel(t *testing.T) {
 			t.Errorf("Pi(%v) accepted", c)
 		}
 	}
+	// Two billion points take seconds: cancelled once the first are counted.
 	ctx, cancel := context.WithCancel(context.Background())
 	var done atomic.Int64
-	go func() {
-		for done.Load() == 0 {
-			time.Sleep(time.Millisecond)
-		}
+	var run sync.WaitGroup
+	var err error
+	var elapsed time.Duration
+	run.Go(func() {
+		t0 := time.Now()
+		_, err = Pi(ctx, 2_000_000_000, 10, 2, &done)
+		elapsed = time.Since(t0)
+	})
+	defer func() { // also when waitFor fails
 		cancel()
+		run.Wait()
 	}()
-	t0 := time.Now()
-	_, err := Pi(ctx, 2_000_000_000, 10, 2, &done)
-	if !errors.Is(err, context.Canceled) || time.Since(t0) > 5*time.Second {
-		t.Fatalf("err %v after %v", err, time.Since(t0))
+	waitFor(t, "the first points counted", func() bool { return done.Load() > 0 })
+	cancel()
+	run.Wait()
+	if !errors.Is(err, context.Canceled) || elapsed > 5*time.Second {
+		t.Fatalf("err %v after %v", err, elapsed)
 	}
 }
 
@@ -99,13 +109,21 @@ func TestSweepAndAmdahl(t *testing.T) {
 	if math.Abs(rows[1].Speedup-1/0.6) > 1e-12 || math.Abs(rows[2].Efficiency-1/0.4/4) > 1e-12 {
 		t.Fatalf("%+v", rows)
 	}
+	for i, w := range []int{1, 2, 4} { // every row, as the job's times make it
+		want := 0.2 + 0.8/float64(w)
+		r := rows[i]
+		if r.Workers != w || len(r.Times) != 3 || r.Median != want || math.Abs(r.Speedup-1/want) > 1e-12 ||
+			math.Abs(r.Efficiency-1/want/float64(w)) > 1e-12 {
+			t.Fatalf("row %d: %+v, want %d workers, median %v", i, r, w, want)
+		}
+	}
 	if s := AmdahlSerialFraction(rows, 4); math.Abs(s-0.2) > 1e-9 {
 		t.Fatalf("serial fraction %g, want 0.2", s)
 	}
 	if s := AmdahlSerialFraction(rows[:1], 4); s != -1 {
 		t.Fatalf("one row: %g", s)
 	}
-	if _, err := Sweep(context.Background(), nil, 1, job); !errors.Is(err, ErrNoRuns) {
+	if _, err := Sweep(context.Background(), nil, 1, job); !errors.Is(err, errNoRuns) {
 		t.Fatal(err)
 	}
 }
@@ -118,4 +136,18 @@ func BenchmarkPiPoint(b *testing.B) {
 		_ = circleTrapezoid(-1, 1, n, &stop, &done)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/point")
+}
+
+// BenchmarkPi is a whole run as `potok pi` makes it (10 million points over 10
+// intervals): the fan-out and its cancellation hook around the hot loop.
+func BenchmarkPi(b *testing.B) {
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Pi(context.Background(), 10_000_000, 10, w, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

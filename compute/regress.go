@@ -39,13 +39,13 @@ func Evaluate(ctx context.Context, model string, workers int, p RegressParams, t
 	t0 := time.Now()
 	switch model {
 	case ModelForest:
-		f, err := tree.FitForest(ctx, train.Cols, train.Y, tree.ForestParams{Trees: cmp(p.Trees, 100), Workers: workers, Seed: p.Seed}, progress)
+		f, err := tree.FitForest(ctx, train.Cols, train.Y, tree.ForestParams{Trees: orDefault(p.Trees, 100), Workers: workers, Seed: p.Seed}, progress)
 		if err != nil {
 			return r, fmt.Errorf("fit the random forest: %w", err)
 		}
 		predict = f.Predict
 	case ModelBoosting:
-		b, err := tree.FitBoosting(ctx, train.Cols, train.Y, tree.BoostingParams{Stages: cmp(p.Stages, 100), LearningRate: 0.1, MaxDepth: 3, Workers: workers}, progress)
+		b, err := tree.FitBoosting(ctx, train.Cols, train.Y, tree.BoostingParams{Stages: orDefault(p.Stages, 100), LearningRate: 0.1, MaxDepth: 3, Workers: workers}, progress)
 		if err != nil {
 			return r, fmt.Errorf("fit gradient boosting: %w", err)
 		}
@@ -68,44 +68,23 @@ func predictAll(predict func([]float64) float64, f *dataset.Frame, workers int) 
 	n := f.Rows()
 	pred := make([]float64, n)
 	workers = max(min(workers, n), 1)
-	var wg sync.WaitGroup
+	var wg sync.WaitGroup // nothing here fails or stops early: no errgroup
 	for k := range workers {
 		lo, hi := n*k/workers, n*(k+1)/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := lo; i < hi; i++ {
 				pred[i] = predict(f.Row(i))
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return pred
 }
 
-func cmp(v, def int) int {
+// orDefault is v, or def when v is not positive.
+func orDefault(v, def int) int {
 	if v > 0 {
 		return v
 	}
 	return def
-}
-
-// Builtin returns a built-in data set by name: friedman1 (20000 × 20, noise 1,
-// seed 0), sparse (4459 × 2000, 97 % zeros) or diabetes (442 × 10), and a label.
-func Builtin(name string) (*dataset.Frame, string, error) {
-	switch name {
-	case "friedman1":
-		return dataset.Friedman1(20000, 20, 1.0, 0), "Friedman #1 (20000 × 20, noise 1)", nil
-	case "sparse":
-		return dataset.WideSparse(4459, 2000, 0.97, 0), "wide sparse (4459 × 2000, 97 % zeros)", nil
-	case "diabetes":
-		return dataset.Diabetes(), "diabetes (Efron et al. 2004, as scikit-learn ships it)", nil
-	}
-	return nil, "", fmt.Errorf("unknown data set %q: choose friedman1, sparse or diabetes, or a CSV file", name)
-}
-
-// Split is scikit-learn's train_test_split(test_size=0.33, random_state=42).
-func Split(f *dataset.Frame) (train, test *dataset.Frame) {
-	tr, te := dataset.TrainTestSplit(f.Rows(), 0.33, 42)
-	return f.Subset(tr), f.Subset(te)
 }

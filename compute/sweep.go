@@ -2,8 +2,12 @@ package compute
 
 import (
 	"context"
+	"errors"
 	"sort"
 )
+
+// errNoRuns is returned by Sweep when given no worker counts.
+var errNoRuns = errors.New("compute: no worker counts to measure")
 
 // SweepRow is one worker count of a sweep.
 type SweepRow struct {
@@ -18,7 +22,7 @@ type SweepRow struct {
 // times, speedup and efficiency. job returns the seconds its timed part took.
 func Sweep(ctx context.Context, workers []int, repeats int, job func(ctx context.Context, workers int) (float64, error)) ([]SweepRow, error) {
 	if len(workers) == 0 {
-		return nil, ErrNoRuns
+		return nil, errNoRuns
 	}
 	repeats = max(repeats, 1)
 	var rows []SweepRow

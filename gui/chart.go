@@ -27,13 +27,13 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// SweepPoint is one measured worker count.
-type SweepPoint struct {
+// sweepPoint is one measured worker count.
+type sweepPoint struct {
 	Workers int
 	Seconds float64 // wall time (median if repeated)
 }
 
-// SpeedupChart draws two panels side by side: "time (s)" vs workers and
+// speedupChart draws two panels side by side: "time (s)" vs workers and
 // "speedup" vs workers with the ideal line. Values are labelled on the points.
 //
 // The speedup of point i is T(first)·Workers(first) / T(i), where "first" is
@@ -42,12 +42,12 @@ type SweepPoint struct {
 //
 // The chart follows the Fyne theme (background, foreground, primary colour)
 // and is redrawn at the real pixel size on every resize and Refresh.
-type SpeedupChart struct {
+type speedupChart struct {
 	widget.BaseWidget
 
 	mu     sync.Mutex
 	title  string
-	points []SweepPoint // valid points, sorted by Workers
+	points []sweepPoint // valid points, sorted by Workers
 	gen    uint64       // bumped on every change of title or points
 
 	cacheKey chartKey
@@ -82,10 +82,10 @@ var (
 	chartBoldFont = font.Font{Typeface: "Liberation", Variant: "Sans", Weight: xfont.WeightBold}
 )
 
-// NewSpeedupChart returns an empty chart with the given title (which may be
+// newSpeedupChart returns an empty chart with the given title (which may be
 // empty).
-func NewSpeedupChart(title string) *SpeedupChart {
-	c := &SpeedupChart{title: title}
+func newSpeedupChart(title string) *speedupChart {
+	c := &speedupChart{title: title}
 	c.ExtendBaseWidget(c)
 	return c
 }
@@ -93,14 +93,14 @@ func NewSpeedupChart(title string) *SpeedupChart {
 // SetPoints replaces the measured points and redraws. Points with fewer than
 // one worker or a non-positive or non-finite time are dropped; the rest are
 // kept sorted by worker count. Call it from the UI goroutine (fyne.Do).
-func (c *SpeedupChart) SetPoints(pts []SweepPoint) {
-	clean := make([]SweepPoint, 0, len(pts))
+func (c *speedupChart) SetPoints(pts []sweepPoint) {
+	clean := make([]sweepPoint, 0, len(pts))
 	for _, p := range pts {
 		if p.Workers >= 1 && p.Seconds > 0 && !math.IsInf(p.Seconds, 0) && !math.IsNaN(p.Seconds) {
 			clean = append(clean, p)
 		}
 	}
-	slices.SortStableFunc(clean, func(a, b SweepPoint) int { return a.Workers - b.Workers })
+	slices.SortStableFunc(clean, func(a, b sweepPoint) int { return a.Workers - b.Workers })
 	c.mu.Lock()
 	c.points = clean
 	c.gen++
@@ -109,14 +109,14 @@ func (c *SpeedupChart) SetPoints(pts []SweepPoint) {
 }
 
 // Points returns a copy of the points shown, sorted by worker count.
-func (c *SpeedupChart) Points() []SweepPoint {
+func (c *speedupChart) Points() []sweepPoint {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.points)
 }
 
 // SetTitle changes the title drawn above both panels and redraws.
-func (c *SpeedupChart) SetTitle(s string) {
+func (c *speedupChart) SetTitle(s string) {
 	c.mu.Lock()
 	c.title = s
 	c.gen++
@@ -125,7 +125,7 @@ func (c *SpeedupChart) SetTitle(s string) {
 }
 
 // Title returns the current title.
-func (c *SpeedupChart) Title() string {
+func (c *speedupChart) Title() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.title
@@ -133,7 +133,7 @@ func (c *SpeedupChart) Title() string {
 
 // CreateRenderer implements fyne.Widget: a raster that renders the chart at
 // the raster's pixel size.
-func (c *SpeedupChart) CreateRenderer() fyne.WidgetRenderer {
+func (c *speedupChart) CreateRenderer() fyne.WidgetRenderer {
 	r := canvas.NewRaster(c.rasterImage)
 	r.SetMinSize(fyne.NewSize(chartMinWidth, chartMinHeight))
 	return widget.NewSimpleRenderer(r)
@@ -142,7 +142,7 @@ func (c *SpeedupChart) CreateRenderer() fyne.WidgetRenderer {
 // rasterImage is the raster's generator. It renders with the widget's theme
 // and the app's variant, scaling text with the canvas scale, and reuses the
 // last image while nothing that affects it has changed.
-func (c *SpeedupChart) rasterImage(w, h int) image.Image {
+func (c *speedupChart) rasterImage(w, h int) image.Image {
 	th := c.Theme()
 	variant := theme.VariantLight
 	if app := fyne.CurrentApp(); app != nil {
@@ -174,12 +174,12 @@ func (c *SpeedupChart) rasterImage(w, h int) image.Image {
 // Render draws the chart into a new image of exactly width×height pixels at
 // 96 DPI, with the colours of th in the given variant. It has no side
 // effects and may be called from any goroutine.
-func (c *SpeedupChart) Render(width, height int, th fyne.Theme, variant fyne.ThemeVariant) image.Image {
+func (c *speedupChart) Render(width, height int, th fyne.Theme, variant fyne.ThemeVariant) image.Image {
 	return c.render(width, height, chartDPI, th, variant)
 }
 
 // SavePNG writes the chart as a width×height PNG in the current app theme.
-func (c *SpeedupChart) SavePNG(w io.Writer, width, height int) error {
+func (c *speedupChart) SavePNG(w io.Writer, width, height int) error {
 	if width < 1 || height < 1 {
 		return fmt.Errorf("chart: bad PNG size %d×%d", width, height)
 	}
@@ -232,7 +232,7 @@ func mix(a, b color.NRGBA, t float64) color.NRGBA {
 	return color.NRGBA{R: f(a.R, b.R), G: f(a.G, b.G), B: f(a.B, b.B), A: 0xff}
 }
 
-func (c *SpeedupChart) snapshot() (string, []SweepPoint) {
+func (c *speedupChart) snapshot() (string, []sweepPoint) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.title, slices.Clone(c.points)
@@ -240,7 +240,7 @@ func (c *SpeedupChart) snapshot() (string, []SweepPoint) {
 
 // render draws the chart at the given DPI. Below roughly 120×80 pixels
 // nothing but the background is drawn.
-func (c *SpeedupChart) render(width, height, dpi int, th fyne.Theme, variant fyne.ThemeVariant) image.Image {
+func (c *speedupChart) render(width, height, dpi int, th fyne.Theme, variant fyne.ThemeVariant) image.Image {
 	width, height = max(width, 1), max(height, 1)
 	title, pts := c.snapshot()
 	pal := newChartPalette(th, variant)
@@ -290,7 +290,7 @@ func textStyle(f font.Font, size float64, col color.Color) text.Style {
 
 // newPanel returns a themed plot with a log2 worker axis whose ticks are the
 // worker counts present.
-func newPanel(pts []SweepPoint, ylabel string, pal chartPalette) *plot.Plot {
+func newPanel(pts []sweepPoint, ylabel string, pal chartPalette) *plot.Plot {
 	p := plot.New()
 	p.BackgroundColor = nil // the whole image is already filled
 
@@ -330,7 +330,7 @@ func newPanel(pts []SweepPoint, ylabel string, pal chartPalette) *plot.Plot {
 // workerRange is the range of the worker axis: the worker counts present,
 // widened around a single count (a log axis needs a positive, non-empty
 // range).
-func workerRange(pts []SweepPoint) (lo, hi float64) {
+func workerRange(pts []sweepPoint) (lo, hi float64) {
 	lo, hi = float64(pts[0].Workers), float64(pts[len(pts)-1].Workers)
 	if lo == hi {
 		lo, hi = lo/2, hi*2
@@ -406,7 +406,7 @@ func valueLabels(xys plotter.XYs, labels []string, pal chartPalette, loneBelow b
 
 // timePlot is the left panel: wall time against workers, in s, ms or µs
 // according to the largest time.
-func timePlot(pts []SweepPoint, pal chartPalette) *plot.Plot {
+func timePlot(pts []sweepPoint, pal chartPalette) *plot.Plot {
 	maxT := 0.0
 	for _, pt := range pts {
 		maxT = max(maxT, pt.Seconds)
@@ -430,7 +430,7 @@ func timePlot(pts []SweepPoint, pal chartPalette) *plot.Plot {
 
 // speedupPlot is the right panel: measured speedup against workers and the
 // dashed ideal line, speedup = workers.
-func speedupPlot(pts []SweepPoint, pal chartPalette) *plot.Plot {
+func speedupPlot(pts []sweepPoint, pal chartPalette) *plot.Plot {
 	p := newPanel(pts, "speedup", pal)
 	base := pts[0].Seconds * float64(pts[0].Workers)
 	xys := make(plotter.XYs, len(pts))

@@ -21,12 +21,12 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden images in testdata")
 
 // chartSweep is a typical sweep: close to linear at first, flattening out.
-var chartSweep = []SweepPoint{
+var chartSweep = []sweepPoint{
 	{1, 8.0}, {2, 4.1}, {4, 2.1}, {8, 1.1}, {16, 0.62}, {32, 0.40},
 }
 
-func newTestChart(pts []SweepPoint) *SpeedupChart {
-	c := NewSpeedupChart("Download: 64 files × 4 MiB")
+func newTestChart(pts []sweepPoint) *speedupChart {
+	c := newSpeedupChart("Download: 64 files × 4 MiB")
 	c.SetPoints(pts)
 	return c
 }
@@ -104,22 +104,22 @@ func TestChartRenderSizes(t *testing.T) {
 	test.NewTempApp(t)
 	cases := []struct {
 		name string
-		pts  []SweepPoint
+		pts  []sweepPoint
 		w, h int
 	}{
 		{"empty", nil, 600, 260},
-		{"one point", []SweepPoint{{4, 2.5}}, 600, 260},
+		{"one point", []sweepPoint{{4, 2.5}}, 600, 260},
 		{"full sweep", chartSweep, 640, 260},
 		{"odd size", chartSweep, 601, 257},
 		{"large", chartSweep, 1920, 700},
 		{"tiny", chartSweep, 30, 20},
 		{"one pixel", chartSweep, 1, 1},
 		{"zero", chartSweep, 0, 0},
-		{"no speedup", []SweepPoint{{1, 1}, {2, 1.1}, {4, 1.3}, {8, 2}}, 600, 260},
-		{"superlinear", []SweepPoint{{1, 10}, {2, 4}, {4, 1.5}}, 600, 260},
-		{"unsorted and invalid", []SweepPoint{{8, 1}, {0, 3}, {1, 8}, {2, -1}, {4, math.NaN()}, {2, 4}}, 600, 260},
-		{"baseline of 2 workers", []SweepPoint{{2, 4}, {4, 2.2}, {6, 1.5}}, 600, 260},
-		{"milliseconds", []SweepPoint{{1, 0.004}, {2, 0.0021}, {4, 0.0011}}, 600, 260},
+		{"no speedup", []sweepPoint{{1, 1}, {2, 1.1}, {4, 1.3}, {8, 2}}, 600, 260},
+		{"superlinear", []sweepPoint{{1, 10}, {2, 4}, {4, 1.5}}, 600, 260},
+		{"unsorted and invalid", []sweepPoint{{8, 1}, {0, 3}, {1, 8}, {2, -1}, {4, math.NaN()}, {2, 4}}, 600, 260},
+		{"baseline of 2 workers", []sweepPoint{{2, 4}, {4, 2.2}, {6, 1.5}}, 600, 260},
+		{"milliseconds", []sweepPoint{{1, 0.004}, {2, 0.0021}, {4, 0.0011}}, 600, 260},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,12 +133,12 @@ func TestChartRenderSizes(t *testing.T) {
 }
 
 func TestChartPoints(t *testing.T) {
-	c := NewSpeedupChart("")
+	c := newSpeedupChart("")
 	if got := c.Points(); len(got) != 0 {
 		t.Fatalf("new chart has points %v", got)
 	}
-	c.SetPoints([]SweepPoint{{4, 2}, {1, 8}, {0, 1}, {2, 0}, {2, 4}})
-	want := []SweepPoint{{1, 8}, {2, 4}, {4, 2}}
+	c.SetPoints([]sweepPoint{{4, 2}, {1, 8}, {0, 1}, {2, 0}, {2, 4}})
+	want := []sweepPoint{{1, 8}, {2, 4}, {4, 2}}
 	got := c.Points()
 	if len(got) != len(want) {
 		t.Fatalf("Points() = %v, want %v", got, want)
@@ -245,7 +245,7 @@ func countNot(img *image.RGBA, c color.Color) int {
 
 func TestChartWidget(t *testing.T) {
 	a := test.NewTempApp(t)
-	c := NewSpeedupChart("Compute")
+	c := newSpeedupChart("Compute")
 	w := test.NewTempWindow(t, c)
 	w.Resize(fyne.NewSize(640, 300))
 

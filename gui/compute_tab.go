@@ -23,15 +23,15 @@ import (
 	"potok/compute/dataset"
 )
 
-// ComputeTab runs the notebooks' CPU-bound exercises and charts how they
+// computeTab runs the notebooks' CPU-bound exercises and charts how they
 // scale. Widgets are fields so tests can drive them.
-type ComputeTab struct {
+type computeTab struct {
 	PiN, PiIntervals *widget.Entry
 	PiWorkers        *widget.Slider
 	PiWorkersText    *widget.Label
 	PiRun, PiSweep   *widget.Button
 	PiResult         *widget.Label
-	PiChart          *SpeedupChart
+	PiChart          *speedupChart
 
 	Data             *widget.Select
 	Trees, Stages    *widget.Entry
@@ -41,7 +41,7 @@ type ComputeTab struct {
 	Cancel           *widget.Button
 	Progress         *widget.ProgressBar
 	Results          *widget.Label // the table: model, R², fit, predict
-	RegChart         *SpeedupChart
+	RegChart         *speedupChart
 	Content          fyne.CanvasObject
 
 	app   fyne.App
@@ -52,8 +52,9 @@ type ComputeTab struct {
 	running  atomic.Bool    // busy, readable from any goroutine
 	csv      *dataset.Frame // an opened CSV, when "Open CSV…" was chosen
 	csvLabel string
-	done     atomic.Int64 // progress of the job under way, in its own units
+	done     atomic.Int64 // progress of the job under way, in its own units (π: points)
 	total    atomic.Int64
+	pending  atomic.Bool // a tick waits in fyne.Do's queue
 	mu       sync.Mutex
 	stop     context.CancelFunc
 }
@@ -62,9 +63,9 @@ const csvChoice = "Open CSV…"
 
 var dataChoices = []string{"friedman1", "sparse", "diabetes", csvChoice}
 
-// NewComputeTab builds the tab.
-func NewComputeTab(a fyne.App, w fyne.Window) *ComputeTab {
-	c := &ComputeTab{app: a, win: w, async: func(f func()) { go f() }}
+// newComputeTab builds the tab.
+func newComputeTab(a fyne.App, w fyne.Window) *computeTab {
+	c := &computeTab{app: a, win: w, async: func(f func()) { go f() }}
 	maxW := float64(max(2*runtime.NumCPU(), 2))
 	c.PiN = widget.NewEntry()
 	c.PiN.SetText("5000000")
@@ -75,7 +76,7 @@ func NewComputeTab(a fyne.App, w fyne.Window) *ComputeTab {
 	c.PiRun = widget.NewButton("Run", c.runPi)
 	c.PiSweep = widget.NewButton("Sweep", c.sweepPi)
 	c.PiResult = widget.NewLabel("")
-	c.PiChart = NewSpeedupChart("π at 1, 2, 4, … workers")
+	c.PiChart = newSpeedupChart("π at 1, 2, 4, … workers")
 
 	c.Data = widget.NewSelect(dataChoices, c.chooseData)
 	c.Data.SetSelected("diabetes")
@@ -92,7 +93,7 @@ func NewComputeTab(a fyne.App, w fyne.Window) *ComputeTab {
 	c.Progress = widget.NewProgressBar()
 	c.Results = widget.NewLabel("")
 	c.Results.TextStyle = fyne.TextStyle{Monospace: true}
-	c.RegChart = NewSpeedupChart("Random forest fit at 1, 2, 4, … workers")
+	c.RegChart = newSpeedupChart("Random forest fit at 1, 2, 4, … workers")
 
 	cores := fmt.Sprintf("CPU-bound: the speedup is bounded by the cores (%d here), unlike the downloads, where waiting overlaps.", runtime.NumCPU())
 	note := func() *widget.Label {
@@ -128,6 +129,10 @@ func workerSlider(maxW float64, label *widget.Label) *widget.Slider {
 	return s
 }
 
+// piRepeats is how many times π's sweep runs at each worker count (it charts
+// the median).
+const piRepeats = 3
+
 // sweepCounts is 1, 2, 4, … up to twice the cores.
 func sweepCounts() []int {
 	var w []int
@@ -137,7 +142,7 @@ func sweepCounts() []int {
 	return w
 }
 
-func (c *ComputeTab) piInputs() (n, intervals int, err error) {
+func (c *computeTab) piInputs() (n, intervals int, err error) {
 	n, err1 := strconv.Atoi(strings.TrimSpace(c.PiN.Text))
 	intervals, err2 := strconv.Atoi(strings.TrimSpace(c.PiIntervals.Text))
 	if err1 != nil || err2 != nil || n < 2 || intervals < 1 || n/intervals < 2 {
@@ -147,7 +152,7 @@ func (c *ComputeTab) piInputs() (n, intervals int, err error) {
 }
 
 // start marks a job as running and returns its context; finish undoes it.
-func (c *ComputeTab) start(total int64) context.Context {
+func (c *computeTab) start(total int64) context.Context {
 	ctx, stop := context.WithCancel(context.Background())
 	c.mu.Lock()
 	c.stop = stop
@@ -163,7 +168,7 @@ func (c *ComputeTab) start(total int64) context.Context {
 	return ctx
 }
 
-func (c *ComputeTab) finish() {
+func (c *computeTab) finish() {
 	c.mu.Lock()
 	if c.stop != nil {
 		c.stop()
@@ -178,7 +183,7 @@ func (c *ComputeTab) finish() {
 	c.Cancel.Disable()
 }
 
-func (c *ComputeTab) cancel() {
+func (c *computeTab) cancel() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stop != nil {
@@ -186,19 +191,7 @@ func (c *ComputeTab) cancel() {
 	}
 }
 
-// Tick shows the progress of the job under way; the window's ticker calls it.
-func (c *ComputeTab) Tick() {
-	d, t := c.done.Load(), c.total.Load()
-	fyne.Do(func() {
-		// SetValue repaints even when nothing changed, and a repaint costs CPU
-		// that the measured job would otherwise have.
-		if v := float64(d) / float64(max(t, 1)); c.busy && t > 0 && v != c.Progress.Value {
-			c.Progress.SetValue(v)
-		}
-	})
-}
-
-func (c *ComputeTab) runPi() {
+func (c *computeTab) runPi() {
 	if c.busy {
 		return // one job at a time: they share the progress bar and Cancel
 	}
@@ -210,20 +203,20 @@ func (c *ComputeTab) runPi() {
 	w := int(c.PiWorkers.Value)
 	ctx := c.start(int64(n))
 	c.async(func() {
-		var prog atomic.Int64
-		r, err := compute.Pi(ctx, n, iv, w, &prog)
+		r, err := compute.Pi(ctx, n, iv, w, &c.done)
 		fyne.Do(func() {
 			c.finish()
 			if err != nil {
 				c.PiResult.SetText(err.Error())
 				return
 			}
+			c.Progress.SetValue(1)
 			c.PiResult.SetText(fmt.Sprintf("π ≈ %.15f, error %.2g, %.1f ms with %d workers", r.Value, r.AbsError, r.Seconds*1000, w))
 		})
 	})
 }
 
-func (c *ComputeTab) sweepPi() {
+func (c *computeTab) sweepPi() {
 	if c.busy {
 		return // one job at a time: they share the progress bar and Cancel
 	}
@@ -233,34 +226,37 @@ func (c *ComputeTab) sweepPi() {
 		return
 	}
 	counts := sweepCounts()
-	ctx := c.start(int64(len(counts)))
+	// Every run counts its points into c.done: the bar covers the whole sweep.
+	ctx := c.start(int64(len(counts)) * piRepeats * int64(n))
 	c.async(func() {
-		rows, err := compute.Sweep(ctx, counts, 3, func(ctx context.Context, w int) (float64, error) {
-			r, err := compute.Pi(ctx, n, iv, w, nil)
+		rows, err := compute.Sweep(ctx, counts, piRepeats, func(ctx context.Context, w int) (float64, error) {
+			r, err := compute.Pi(ctx, n, iv, w, &c.done)
 			return r.Seconds, err
 		})
 		fyne.Do(func() {
 			c.finish()
 			if err != nil {
 				c.PiResult.SetText(err.Error())
+			} else {
+				c.Progress.SetValue(1)
 			}
 			c.PiChart.SetPoints(points(rows))
 			if s := compute.AmdahlSerialFraction(rows, runtime.NumCPU()); s >= 0 && err == nil {
-				c.PiResult.SetText(fmt.Sprintf("Median of 3 per worker count; Amdahl fit: serial fraction %.2f", s))
+				c.PiResult.SetText(fmt.Sprintf("Median of %d per worker count; Amdahl fit: serial fraction %.2f", piRepeats, s))
 			}
 		})
 	})
 }
 
-func points(rows []compute.SweepRow) []SweepPoint {
-	pts := make([]SweepPoint, len(rows))
+func points(rows []compute.SweepRow) []sweepPoint {
+	pts := make([]sweepPoint, len(rows))
 	for i, r := range rows {
-		pts[i] = SweepPoint{Workers: r.Workers, Seconds: r.Median}
+		pts[i] = sweepPoint{Workers: r.Workers, Seconds: r.Median}
 	}
 	return pts
 }
 
-func (c *ComputeTab) chooseData(choice string) {
+func (c *computeTab) chooseData(choice string) {
 	if choice != csvChoice {
 		c.csv = nil
 		return
@@ -278,7 +274,7 @@ func (c *ComputeTab) chooseData(choice string) {
 
 // loadCSV reads a chosen CSV off the UI goroutine, with the progress bar in
 // bytes and Cancel; a bad cell is reported with its line and column.
-func (c *ComputeTab) loadCSV(r fyne.URIReadCloser) {
+func (c *computeTab) loadCSV(r fyne.URIReadCloser) {
 	name := r.URI().Name()
 	size := int64(1)
 	if fi, err := os.Stat(r.URI().Path()); err == nil && fi.Size() > 0 {
@@ -316,7 +312,7 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-func (c *ComputeTab) regressInputs() (*dataset.Frame, string, compute.RegressParams, error) {
+func (c *computeTab) regressInputs() (*dataset.Frame, string, compute.RegressParams, error) {
 	trees, err1 := strconv.Atoi(strings.TrimSpace(c.Trees.Text))
 	stages, err2 := strconv.Atoi(strings.TrimSpace(c.Stages.Text))
 	if err1 != nil || err2 != nil || trees < 1 || stages < 1 {
@@ -332,7 +328,7 @@ func (c *ComputeTab) regressInputs() (*dataset.Frame, string, compute.RegressPar
 
 // runRegress fits both models with the chosen workers, one after the other,
 // and fills the table.
-func (c *ComputeTab) runRegress() {
+func (c *computeTab) runRegress() {
 	if c.busy {
 		return // one job at a time: they share the progress bar and Cancel
 	}
@@ -380,7 +376,7 @@ func resultTable(label string, ntrain, ntest int, res []compute.ModelResult) str
 }
 
 // sweepRegress times the forest's fit at 1, 2, 4, … workers.
-func (c *ComputeTab) sweepRegress() {
+func (c *computeTab) sweepRegress() {
 	if c.busy {
 		return // one job at a time: they share the progress bar and Cancel
 	}
@@ -418,7 +414,7 @@ func (c *ComputeTab) sweepRegress() {
 // demo runs both sweeps one after the other (for `potok --compute-demo` and
 // the screenshots): π with 100 million points, so each run lasts long enough
 // to show the cores at work, then the forest on Friedman #1.
-func (c *ComputeTab) demo(ctx context.Context) {
+func (c *computeTab) demo(ctx context.Context) {
 	wait := func() bool {
 		for c.running.Load() {
 			select {

@@ -17,7 +17,7 @@ import (
 
 // startDownload parses the list off the UI goroutine (tens of thousands of
 // lines must not freeze the window) and hands the entries to the engine.
-func (t *DownloadTab) startDownload() {
+func (t *downloadTab) startDownload() {
 	if t.parsing {
 		return
 	}
@@ -55,7 +55,7 @@ func problemText(problems []string) string {
 	return strings.Join(problems, "\n")
 }
 
-func (t *DownloadTab) showProblems(s string) {
+func (t *downloadTab) showProblems(s string) {
 	t.Problems.SetText(s)
 	if s == "" {
 		t.Problems.Hide()
@@ -66,7 +66,7 @@ func (t *DownloadTab) showProblems(s string) {
 
 // add gives entries to the engine for the chosen folder, making one if needed.
 // URLs already in this engine are not added twice.
-func (t *DownloadTab) add(entries []downloader.Entry) error {
+func (t *downloadTab) add(entries []downloader.Entry) error {
 	e, err := t.ensureEngine()
 	if err != nil {
 		return err
@@ -84,11 +84,11 @@ func (t *DownloadTab) add(entries []downloader.Entry) error {
 	if _, err := e.Add(fresh...); err != nil {
 		return fmt.Errorf("start downloads: %w", err)
 	}
-	t.Tick()
+	t.tick()
 	return nil
 }
 
-func (t *DownloadTab) ensureEngine() (*downloader.Engine, error) {
+func (t *downloadTab) ensureEngine() (*downloader.Engine, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.engine != nil {
@@ -114,7 +114,7 @@ func (t *DownloadTab) ensureEngine() (*downloader.Engine, error) {
 
 // restore brings back the list kept for the current folder, if there is one,
 // and continues its unfinished downloads when the setting says so.
-func (t *DownloadTab) restore() {
+func (t *downloadTab) restore() {
 	queue, err := t.queueFile(t.Folder.Text)
 	if err != nil {
 		return
@@ -142,10 +142,10 @@ func (t *DownloadTab) restore() {
 	if t.AutoResume.Checked {
 		e.ResumeAll()
 	}
-	t.Tick()
+	t.tick()
 }
 
-func (t *DownloadTab) importList() {
+func (t *downloadTab) importList() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			dialog.ShowError(err, t.win)
@@ -164,7 +164,7 @@ func (t *DownloadTab) importList() {
 // maxImport bounds an imported list (a million 100-byte lines).
 const maxImport = 100 << 20
 
-func (t *DownloadTab) appendFrom(r io.Reader, name string) {
+func (t *downloadTab) appendFrom(r io.Reader, name string) {
 	b, err := io.ReadAll(io.LimitReader(r, maxImport+1))
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("read %s: %w", name, err), t.win)
@@ -177,7 +177,7 @@ func (t *DownloadTab) appendFrom(r io.Reader, name string) {
 	t.addSource(name, string(b))
 }
 
-func (t *DownloadTab) appendText(s string) {
+func (t *downloadTab) appendText(s string) {
 	cur := t.URLs.Text
 	if cur != "" && !strings.HasSuffix(cur, "\n") {
 		cur += "\n"
@@ -186,7 +186,7 @@ func (t *DownloadTab) appendText(s string) {
 }
 
 // load appends a list file given on the command line.
-func (t *DownloadTab) load(path string) {
+func (t *downloadTab) load(path string) {
 	f, err := os.Open(path)
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("open URL list: %w", err), t.win)
@@ -196,9 +196,9 @@ func (t *DownloadTab) load(path string) {
 	t.appendFrom(f, path)
 }
 
-// Dropped handles files and links dropped on the window: .txt files are read
+// dropped handles files and links dropped on the window: .txt files are read
 // as lists, http(s) links are added as lines.
-func (t *DownloadTab) Dropped(_ fyne.Position, uris []fyne.URI) {
+func (t *downloadTab) dropped(_ fyne.Position, uris []fyne.URI) {
 	for _, u := range uris {
 		switch u.Scheme() {
 		case "http", "https":
@@ -211,7 +211,7 @@ func (t *DownloadTab) Dropped(_ fyne.Position, uris []fyne.URI) {
 	}
 }
 
-func (t *DownloadTab) chooseFolder() {
+func (t *downloadTab) chooseFolder() {
 	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil || u == nil || u.Path() == t.Folder.Text {
 			return

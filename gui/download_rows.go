@@ -28,11 +28,11 @@ type fileRow struct {
 
 	// The second line of an expanded row.
 	detail  *fyne.Container
-	strip   *SegmentStrip
+	strip   *segmentStrip
 	segText *widget.Label
 }
 
-func (t *DownloadTab) newFileList() *widget.List {
+func (t *downloadTab) newFileList() *widget.List {
 	return widget.NewList(
 		func() int { return len(t.files) },
 		func() fyne.CanvasObject { return t.newRow().box },
@@ -44,7 +44,7 @@ func (t *DownloadTab) newFileList() *widget.List {
 	)
 }
 
-func (t *DownloadTab) newRow() *fileRow {
+func (t *downloadTab) newRow() *fileRow {
 	r := &fileRow{
 		name:  widget.NewLabel("file name.bin"),
 		state: widget.NewLabel("running"),
@@ -68,7 +68,7 @@ func (t *DownloadTab) newRow() *fileRow {
 
 	r.segText = widget.NewLabel("32 connections · 999 segments")
 	r.segText.Truncation = fyne.TextTruncateEllipsis
-	r.strip = NewSegmentStrip()
+	r.strip = newSegmentStrip()
 	r.detail = container.NewBorder(nil, nil, container.NewGridWrap(leftSize, r.segText), nil, r.strip)
 	r.detail.Hide()
 	r.box = container.NewBorder(main, nil, nil, nil, r.detail)
@@ -96,7 +96,7 @@ func rowOf(o fyne.CanvasObject) *fileRow {
 	return nil
 }
 
-func (r *fileRow) update(t *DownloadTab, f downloader.FileStatus) {
+func (r *fileRow) update(t *downloadTab, f downloader.FileStatus) {
 	exp := t.rowExpanded(&f)
 	if r.shown && f == r.last && exp == r.expanded {
 		return // text shaping is the costly part of a refresh: skip it
@@ -192,7 +192,7 @@ func setText(l *widget.Label, s string) {
 	}
 }
 
-func (t *DownloadTab) toggle(id downloader.ID) {
+func (t *downloadTab) toggle(id downloader.ID) {
 	for _, f := range t.files {
 		if f.ID == id {
 			t.withEngine(func(e *downloader.Engine) {
@@ -207,7 +207,7 @@ func (t *DownloadTab) toggle(id downloader.ID) {
 	}
 }
 
-func (t *DownloadTab) openFolder(id downloader.ID) {
+func (t *downloadTab) openFolder(id downloader.ID) {
 	for _, f := range t.files {
 		if f.ID == id {
 			_ = t.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.Dir(f.Path)})
@@ -216,7 +216,7 @@ func (t *DownloadTab) openFolder(id downloader.ID) {
 	}
 }
 
-func (t *DownloadTab) newLogList() *widget.List {
+func (t *downloadTab) newLogList() *widget.List {
 	return widget.NewList(
 		func() int { return len(t.logLines) },
 		func() fyne.CanvasObject {

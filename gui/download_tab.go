@@ -14,9 +14,9 @@ import (
 	"potok/downloader/demoserver"
 )
 
-// DownloadTab is the Download tab. Its widgets are fields so that tests can
+// downloadTab is the Download tab. Its widgets are fields so that tests can
 // type, tap and read them like a user.
-type DownloadTab struct {
+type downloadTab struct {
 	URLs     *listEntry    // the pasted list
 	Problems *widget.Label // lines that could not be used, with their numbers
 	Import   *widget.Button
@@ -46,7 +46,7 @@ type DownloadTab struct {
 	TotalsText *widget.Label
 	Log        *widget.List
 
-	Measure *MeasurePanel
+	Measure *speedupTab
 
 	Content fyne.CanvasObject
 
@@ -81,10 +81,10 @@ type DownloadTab struct {
 	mu      sync.Mutex  // guards engine for the ticker goroutine
 }
 
-// NewDownloadTab builds the tab. It polls nothing until the window's ticker
-// calls Tick.
-func NewDownloadTab(a fyne.App, w fyne.Window) *DownloadTab {
-	t := &DownloadTab{app: a, win: w, async: func(f func()) { go f() }, queueFile: downloader.DefaultQueueFile}
+// newDownloadTab builds the tab. It polls nothing until the window's ticker
+// calls tick.
+func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
+	t := &downloadTab{app: a, win: w, async: func(f func()) { go f() }, queueFile: downloader.DefaultQueueFile}
 	t.URLs = newListEntry(func() { t.startDownload() }, func(text string) { t.addSource("pasted text", text) })
 	t.URLs.SetPlaceHolder("Paste URLs here, one per line (a line may add sha256:HEX), or drop a .txt file on the window")
 	t.URLs.SetMinRowsVisible(6)
@@ -130,14 +130,14 @@ func NewDownloadTab(a fyne.App, w fyne.Window) *DownloadTab {
 	t.RetryFailed = widget.NewButton("Retry failed", func() { t.withEngine((*downloader.Engine).RetryFailed) })
 	t.ClearDone = widget.NewButton("Clear finished", func() {
 		t.withEngine((*downloader.Engine).ClearFinished)
-		t.Tick()
+		t.tick()
 	})
 
 	t.Files = t.newFileList()
 	t.Total = widget.NewProgressBar()
 	t.TotalsText = widget.NewLabel("No downloads yet.")
 	t.Log = t.newLogList()
-	t.Measure = newMeasurePanel(t)
+	t.Measure = newSpeedupTab(t)
 
 	t.loadSettings()
 	t.Content = t.layout()
@@ -146,7 +146,7 @@ func NewDownloadTab(a fyne.App, w fyne.Window) *DownloadTab {
 	return t
 }
 
-func (t *DownloadTab) layout() fyne.CanvasObject {
+func (t *downloadTab) layout() fyne.CanvasObject {
 	listButtons := container.NewHBox(t.Import, t.TryDemo)
 	input := container.NewBorder(nil, container.NewVBox(t.newBulkPanel(), t.Problems, listButtons), nil, nil, t.URLs)
 	settings := container.New(layout.NewFormLayout(),
@@ -168,20 +168,20 @@ func (t *DownloadTab) layout() fyne.CanvasObject {
 }
 
 // withEngine runs a command on the engine, if there is one.
-func (t *DownloadTab) withEngine(f func(*downloader.Engine)) {
+func (t *downloadTab) withEngine(f func(*downloader.Engine)) {
 	if e := t.currentEngine(); e != nil {
 		f(e)
 	}
 }
 
-func (t *DownloadTab) currentEngine() *downloader.Engine {
+func (t *downloadTab) currentEngine() *downloader.Engine {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.engine
 }
 
-// Close stops the transfers (keeping their .part files) and the demo server.
-func (t *DownloadTab) Close() {
+// close stops the transfers (keeping their .part files) and the demo server.
+func (t *downloadTab) close() {
 	t.Measure.cancel()
 	if e := t.currentEngine(); e != nil {
 		e.Close()

@@ -2,13 +2,13 @@ package gui
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
@@ -18,37 +18,35 @@ import (
 
 // newTestTab builds the tab in Fyne's test app, on a temporary folder, with
 // slow work run inline so the test owns every widget call.
-func newTestTab(t *testing.T) *DownloadTab {
+func newTestTab(t *testing.T) *downloadTab {
 	t.Helper()
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
-	tab := NewDownloadTab(a, w)
+	tab := newDownloadTab(a, w)
 	tab.async = func(f func()) { f() }
 	w.SetContent(tab.Content)
 	w.Resize(fyne.NewSize(1100, 760))
 	tab.setFolder(t.TempDir())
-	t.Cleanup(tab.Close)
+	t.Cleanup(tab.close)
 	return tab
 }
 
-// tickUntil drives the refresh tick until cond holds, with a deadline: the
-// test, not a ticker, owns the UI.
-func tickUntil(t *testing.T, tab *DownloadTab, what string, cond func() bool) {
+// tickUntil drives the refresh tick until cond holds, with waitFor's
+// deadline: the test, not a ticker, owns the UI. A timeout logs the totals.
+func tickUntil(t *testing.T, tab *downloadTab, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		tab.Tick()
-		if cond() {
-			return
+	defer func() {
+		if t.Failed() {
+			t.Logf("totals: %s", tab.TotalsText.Text)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s; totals: %s", what, tab.TotalsText.Text)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	}()
+	waitFor(t, what, func() bool {
+		tab.tick()
+		return cond()
+	})
 }
 
-func allIn(tab *DownloadTab, n int, st downloader.State) bool {
+func allIn(tab *downloadTab, n int, st downloader.State) bool {
 	if len(tab.files) != n {
 		return false
 	}
@@ -79,7 +77,7 @@ func TestTypeSlideDownload(t *testing.T) {
 		t.Fatalf("engine limit %d", tab.currentEngine().Limit())
 	}
 	for i, name := range []string{"a.bin", "b.bin", "c.bin"} {
-		b, _ := os.ReadFile(filepath.Join(tab.Folder.Text, name))
+		b := readFile(t, filepath.Join(tab.Folder.Text, name))
 		if !bytes.Equal(b, dt.Content(name, []int64{3000, 70_000, 1}[i])) {
 			t.Fatalf("%s differs", name)
 		}
@@ -145,7 +143,7 @@ func TestPauseResume(t *testing.T) {
 	test.Tap(tab.ResumeAll)
 	tickUntil(t, tab, "both done", func() bool { return allIn(tab, 2, downloader.StateDone) })
 	for _, name := range []string{"p1.bin", "p2.bin"} {
-		b, _ := os.ReadFile(filepath.Join(tab.Folder.Text, name))
+		b := readFile(t, filepath.Join(tab.Folder.Text, name))
 		if !bytes.Equal(b, dt.Content(name, size)) {
 			t.Fatalf("%s differs after pause and resume", name)
 		}
@@ -180,10 +178,57 @@ func TestSettingsValidatedAndRemembered(t *testing.T) {
 	if !tab.SettingsNote.Hidden {
 		t.Fatalf("complaint stays: %q", tab.SettingsNote.Text)
 	}
-	again := NewDownloadTab(tab.app, tab.win)
+	again := newDownloadTab(tab.app, tab.win)
+	t.Cleanup(again.close)
 	if again.RateLimit.Text != "2MiB" || again.PerHost.Text != "4" || again.Parallel.Value != 12 ||
 		again.Folder.Text != tab.Folder.Text {
 		t.Fatalf("not remembered: %q %q %v %q", again.RateLimit.Text, again.PerHost.Text, again.Parallel.Value, again.Folder.Text)
+	}
+}
+
+// TestConnectionsSliderAppliesAndIsRemembered: the slider's value goes into
+// a new engine, to a running one at once, and into the preferences.
+func TestConnectionsSliderAppliesAndIsRemembered(t *testing.T) {
+	s := dt.NewServer()
+	defer s.Close()
+	tab := newTestTab(t)
+	if tab.Connections.Value != downloader.DefaultConnections || tab.ConnectionsText.Text != "Connections per file: 8" {
+		t.Fatalf("default %v %q", tab.Connections.Value, tab.ConnectionsText.Text)
+	}
+	if !strings.Contains(tab.ConnectionsNote.Text, "parallel download slot") || !strings.Contains(tab.ConnectionsNote.Text, "up to 8 now") {
+		t.Fatalf("note %q", tab.ConnectionsNote.Text)
+	}
+	tab.Connections.SetValue(3)
+	tab.URLs.SetText(s.FileURL("c.bin", 100))
+	test.Tap(tab.Download)
+	if got := tab.currentEngine().Connections(); got != 3 {
+		t.Fatalf("new engine has %d connections per file, want 3", got)
+	}
+	tab.Connections.SetValue(20)
+	if got := tab.currentEngine().Connections(); got != 20 {
+		t.Fatalf("after the slide the engine has %d connections per file, want 20", got)
+	}
+	if tab.ConnectionsText.Text != "Connections per file: 20" || !strings.Contains(tab.ConnectionsNote.Text, "up to 8 now") {
+		t.Fatalf("label %q, note %q (parallel is 8)", tab.ConnectionsText.Text, tab.ConnectionsNote.Text)
+	}
+	tab.Parallel.SetValue(32)
+	if !strings.Contains(tab.ConnectionsNote.Text, "up to 20 now") {
+		t.Fatalf("note after parallel 32: %q", tab.ConnectionsNote.Text)
+	}
+	tab.PerHost.SetText("4")
+	if !strings.Contains(tab.ConnectionsNote.Text, "per-host slot") || !strings.Contains(tab.ConnectionsNote.Text, "up to 4 now") {
+		t.Fatalf("note with a per-host cap of 4: %q", tab.ConnectionsNote.Text)
+	}
+	tickUntil(t, tab, "done", func() bool { return allIn(tab, 1, downloader.StateDone) })
+
+	tab.close()                               // one Potok per folder: the first lets go of it
+	again := newDownloadTab(tab.app, tab.win) // the folder's queue brings an engine back
+	t.Cleanup(again.close)
+	if again.Connections.Value != 20 || again.ConnectionsText.Text != "Connections per file: 20" {
+		t.Fatalf("not remembered: %v %q", again.Connections.Value, again.ConnectionsText.Text)
+	}
+	if e := again.currentEngine(); e == nil || e.Connections() != 20 {
+		t.Fatalf("restored engine: %v", e)
 	}
 }
 
@@ -204,9 +249,8 @@ func TestDemoFillsTheList(t *testing.T) {
 func TestDropListAndLinks(t *testing.T) {
 	tab := newTestTab(t)
 	list := filepath.Join(t.TempDir(), "list.txt")
-	os.WriteFile(list, []byte("http://a.example/1\nhttp://a.example/2\n"), 0o644)
-	u, _ := fileURI(list)
-	tab.Dropped(fyne.Position{}, []fyne.URI{u, mustURI(t, "https://b.example/3")})
+	writeFile(t, list, "http://a.example/1\nhttp://a.example/2\n")
+	tab.dropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(list), mustURI(t, "https://b.example/3")})
 	if tab.URLs.Text != "http://a.example/1\nhttp://a.example/2\nhttps://b.example/3\n" {
 		t.Fatalf("after drop: %q", tab.URLs.Text)
 	}

@@ -32,13 +32,13 @@ func TestReopenRestoresTheList(t *testing.T) {
 		return len(tab.files) == 3 && tab.files[0].State == downloader.StateDone &&
 			tab.files[1].Done > 0 && tab.files[2].Done > 0
 	})
-	tab.Close() // what closing the window does
+	tab.close() // what closing the window does
 
 	for _, auto := range []bool{false, true} {
 		again := newTestTab(t)
 		again.AutoResume.SetChecked(auto)
 		again.setFolder(dir)
-		again.Tick()
+		again.tick()
 		if len(again.files) != 3 || again.files[0].State != downloader.StateDone {
 			t.Fatalf("auto=%v: restored %d rows: %+v", auto, len(again.files), again.files)
 		}
@@ -48,18 +48,22 @@ func TestReopenRestoresTheList(t *testing.T) {
 					t.Fatalf("unfinished download restored as %s with %d bytes, want paused with its bytes", f.State, f.Done)
 				}
 			}
-			again.Close() // still unfinished: the next round continues them by itself
+			again.close() // still unfinished: the next round continues them by itself
 			continue
 		}
 		tickUntil(t, again, "all done without pressing anything", func() bool { return allIn(again, 3, downloader.StateDone) })
 	}
 	for _, name := range []string{"s1.bin", "s2.bin"} {
-		b, _ := os.ReadFile(filepath.Join(dir, name))
+		b := readFile(t, filepath.Join(dir, name))
 		if !bytes.Equal(b, dt.Content(name, size)) {
 			t.Fatalf("%s differs after the restart", name)
 		}
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 3 {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 3 {
 		t.Fatalf("folder holds %d entries, want the 3 files", len(ents))
 	}
 }
@@ -75,10 +79,10 @@ func TestClearFinished(t *testing.T) {
 	test.Tap(tab.ClearDone)
 	tickUntil(t, tab, "cleared", func() bool { return len(tab.files) == 0 })
 	dir := tab.Folder.Text
-	tab.Close()
+	tab.close()
 	again := newTestTab(t)
 	again.setFolder(dir)
-	again.Tick()
+	again.tick()
 	if len(again.files) != 0 {
 		t.Fatalf("cleared downloads came back: %d rows", len(again.files))
 	}

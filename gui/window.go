@@ -1,6 +1,9 @@
 // Package gui is Potok's window, in Fyne. It holds no business logic: one
-// ticker reads the engine's state and applies it in one fyne.Do per tick, and
-// the user's commands go to the engine as plain method calls.
+// ticker (poller.go) reads the engine's state and the compute job's counters
+// and applies them in one fyne.Do per tab and tick, and the user's commands
+// go to the engine as plain method calls. Each tab has its file:
+// download_tab.go (its parts in download_*.go), speedup_tab.go and
+// compute_tab.go; window.go puts them in the window.
 package gui
 
 import (
@@ -24,40 +27,40 @@ type Options struct {
 	Compute bool     // open the Compute tab and run its two sweeps
 }
 
-// MainWindow is Potok's window.
-type MainWindow struct {
+// mainWindow is Potok's window.
+type mainWindow struct {
 	Window    fyne.Window
-	Downloads *DownloadTab
-	Compute   *ComputeTab
+	Downloads *downloadTab
+	Compute   *computeTab
 	Tabs      *container.AppTabs
 }
 
-// NewMainWindow builds the window without showing it or starting its ticker.
-func NewMainWindow(a fyne.App) *MainWindow {
+// newMainWindow builds the window without showing it or starting its ticker.
+func newMainWindow(a fyne.App) *mainWindow {
 	w := a.NewWindow("Potok")
 	w.SetIcon(a.Icon())
-	d := NewDownloadTab(a, w)
+	d := newDownloadTab(a, w)
 	speedup := container.NewTabItem("Speedup", d.Measure.Content)
-	c := NewComputeTab(a, w)
+	c := newComputeTab(a, w)
 	tabs := container.NewAppTabs(container.NewTabItem("Download", d.Content), speedup, container.NewTabItem("Compute", c.Content))
 	d.Measure.OnStart = func() { tabs.Select(speedup) }
 	w.SetContent(tabs)
-	w.SetOnDropped(d.Dropped)
+	w.SetOnDropped(d.dropped)
 	w.Canvas().AddShortcut(submitShortcut, func(fyne.Shortcut) { d.startDownload() })
 	w.Resize(fyne.NewSize(1100, 760))
-	return &MainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs}
+	return &mainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs}
 }
 
 // Run shows the main window and blocks until it is closed; then transfers stop
 // with their .part files kept.
 func Run(a fyne.App, opts Options) {
-	mw := NewMainWindow(a)
+	mw := newMainWindow(a)
 	// ctx ends when the window closes; every helper goroutine below stops on it.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		mw.run(ctx.Done())
+		mw.poll(ctx.Done())
 	}()
 	for _, path := range opts.Lists {
 		mw.Downloads.load(path)
@@ -88,29 +91,14 @@ func Run(a fyne.App, opts Options) {
 	signal.Stop(sig)
 	cancel()
 	<-done
-	mw.Downloads.Close()
+	mw.Downloads.close()
 	mw.Compute.cancel()
-}
-
-// run is the window's one ticker: it polls the engine and the compute job.
-func (mw *MainWindow) run(stop <-chan struct{}) {
-	tk := time.NewTicker(tickEvery)
-	defer tk.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tk.C:
-			mw.Downloads.Tick()
-			mw.Compute.Tick()
-		}
-	}
 }
 
 // autoRun presses Download, waits for the batch to settle, then presses
 // Measure speedup: what `make screenshots` shows. With the demo it first adds
 // the big demo file and expands its row once it comes in segments.
-func autoRun(ctx context.Context, t *DownloadTab, big bool) {
+func autoRun(ctx context.Context, t *downloadTab, big bool) {
 	select {
 	case <-time.After(time.Second): // let the window appear first
 	case <-ctx.Done():

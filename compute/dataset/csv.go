@@ -60,6 +60,30 @@ func ReadCSV(r io.Reader, idCol, targetCol string, progress func(bytesRead int64
 	cs.ReuseRecord = true
 	cs.TrimLeadingSpace = true
 
+	names, err := readHeader(cs)
+	if err != nil {
+		return nil, err
+	}
+	roles, features, err := columnRoles(names, idCol, targetCol)
+	if err != nil {
+		return nil, err
+	}
+	f := &Frame{Features: features, Cols: make([][]float64, len(features))}
+	if err := readRows(cs, names, roles, f); err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(cr.n)
+	}
+	if len(f.Y) == 0 {
+		return nil, errors.New("dataset: the CSV has a header but no data rows; add at least one row of values below the header")
+	}
+	return f, nil
+}
+
+// readHeader reads the header row: the column names, trimmed, without a
+// UTF-8 byte-order mark.
+func readHeader(cs *csv.Reader) ([]string, error) {
 	header, err := cs.Read()
 	if err == io.EOF {
 		return nil, errors.New("dataset: the CSV is empty; expected a header row naming the columns, then one row per sample")
@@ -74,49 +98,60 @@ func ReadCSV(r io.Reader, idCol, targetCol string, progress func(bytesRead int64
 	if len(names) > 0 {
 		names[0] = strings.TrimPrefix(names[0], "\uFEFF")
 	}
+	return names, nil
+}
 
-	// role of each field: -1 ignored, -2 target, j >= 0 feature j.
-	const (
-		ignored = -1
-		target  = -2
-	)
-	roles := make([]int, len(names))
-	f := &Frame{}
+// The role of a field that is not a feature (a feature's role is its index
+// j >= 0 in Frame.Cols).
+const (
+	roleIgnored = -1 // the ID column, or one with an empty header
+	roleTarget  = -2
+)
+
+// columnRoles gives each column of the header its role and names the
+// features, in file order. The target must be there, the target and the ID
+// column once each.
+func columnRoles(names []string, idCol, targetCol string) (roles []int, features []string, err error) {
+	roles = make([]int, len(names))
 	targetAt, idAt := -1, -1
 	for i, name := range names {
 		switch {
 		case name == targetCol:
 			if targetAt >= 0 {
-				return nil, fmt.Errorf("dataset: line 1: the target column %q appears twice (fields %d and %d); rename one of them", targetCol, targetAt+1, i+1)
+				return nil, nil, fmt.Errorf("dataset: line 1: the target column %q appears twice (fields %d and %d); rename one of them", targetCol, targetAt+1, i+1)
 			}
 			targetAt = i
-			roles[i] = target
+			roles[i] = roleTarget
 		case idCol != "" && name == idCol:
 			if idAt >= 0 {
-				return nil, fmt.Errorf("dataset: line 1: the ID column %q appears twice (fields %d and %d); rename one of them", idCol, idAt+1, i+1)
+				return nil, nil, fmt.Errorf("dataset: line 1: the ID column %q appears twice (fields %d and %d); rename one of them", idCol, idAt+1, i+1)
 			}
 			idAt = i
-			roles[i] = ignored
+			roles[i] = roleIgnored
 		case name == "":
-			roles[i] = ignored
+			roles[i] = roleIgnored
 		default:
-			roles[i] = len(f.Features)
-			f.Features = append(f.Features, name)
+			roles[i] = len(features)
+			features = append(features, name)
 		}
 	}
 	if targetAt < 0 {
-		return nil, fmt.Errorf("dataset: line 1: no column named %q to predict; the header has %s; rename the target column or choose another one",
+		return nil, nil, fmt.Errorf("dataset: line 1: no column named %q to predict; the header has %s; rename the target column or choose another one",
 			targetCol, describeHeader(names))
 	}
-	f.Cols = make([][]float64, len(f.Features))
+	return roles, features, nil
+}
 
+// readRows reads the data rows into f's columns and target, each field by
+// its role.
+func readRows(cs *csv.Reader, names []string, roles []int, f *Frame) error {
 	for {
 		rec, err := cs.Read()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, csvError(err)
+			return csvError(err)
 		}
 		line, _ := cs.FieldPos(0)
 		if len(rec) != len(names) {
@@ -124,33 +159,26 @@ func ReadCSV(r io.Reader, idCol, targetCol string, progress func(bytesRead int64
 				// A line of spaces only; encoding/csv already skips empty lines.
 				continue
 			}
-			return nil, fmt.Errorf("dataset: line %d has %d fields, the header has %d; every row needs one value per column (look for a missing or extra comma)",
+			return fmt.Errorf("dataset: line %d has %d fields, the header has %d; every row needs one value per column (look for a missing or extra comma)",
 				line, len(rec), len(names))
 		}
 		for i, field := range rec {
 			role := roles[i]
-			if role == ignored {
+			if role == roleIgnored {
 				continue
 			}
 			v, err := parseCell(field)
 			if err != nil {
 				l, c := cs.FieldPos(i)
-				return nil, fmt.Errorf("dataset: line %d, column %q (field %d, character %d): %v", l, names[i], i+1, c, err)
+				return fmt.Errorf("dataset: line %d, column %q (field %d, character %d): %v", l, names[i], i+1, c, err)
 			}
-			if role == target {
+			if role == roleTarget {
 				f.Y = append(f.Y, v)
 			} else {
 				f.Cols[role] = append(f.Cols[role], v)
 			}
 		}
 	}
-	if progress != nil {
-		progress(cr.n)
-	}
-	if len(f.Y) == 0 {
-		return nil, errors.New("dataset: the CSV has a header but no data rows; add at least one row of values below the header")
-	}
-	return f, nil
 }
 
 // parseCell reads one numeric cell, with an error that says what to do.

@@ -287,3 +287,17 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkReadCSV reads the 1000 × 10 Friedman fixture (about 200 KB).
+func BenchmarkReadCSV(b *testing.B) {
+	raw, err := os.ReadFile("testdata/friedman1_n1000_p10_seed0.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := ReadCSV(bytes.NewReader(raw), "ID", "target", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

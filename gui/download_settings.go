@@ -31,7 +31,7 @@ func defaultFolder() string {
 	return filepath.Join(home, "Downloads", "potok")
 }
 
-func (t *DownloadTab) loadSettings() {
+func (t *downloadTab) loadSettings() {
 	// Read everything first: setting one field fires OnChanged, which saves
 	// all of them.
 	p := t.app.Preferences()
@@ -53,7 +53,7 @@ func (t *DownloadTab) loadSettings() {
 // setFolder switches to another download folder. Each folder keeps its own
 // list: the downloads of the old one are paused and kept in its queue file,
 // and those kept for the new one come back.
-func (t *DownloadTab) setFolder(dir string) {
+func (t *downloadTab) setFolder(dir string) {
 	if dir == t.Folder.Text && t.currentEngine() != nil {
 		return
 	}
@@ -79,7 +79,7 @@ func (t *DownloadTab) setFolder(dir string) {
 
 // setParallel follows the slider: the label, the preference, and the running
 // engine's limit, at once.
-func (t *DownloadTab) setParallel(v float64) {
+func (t *downloadTab) setParallel(v float64) {
 	n := int(v)
 	t.ParallelText.SetText(fmt.Sprintf("Parallel downloads: %d", n))
 	t.app.Preferences().SetInt(prefParallel, n)
@@ -90,7 +90,7 @@ func (t *DownloadTab) setParallel(v float64) {
 }
 
 // setConnections follows the connections slider like setParallel.
-func (t *DownloadTab) setConnections(v float64) {
+func (t *downloadTab) setConnections(v float64) {
 	n := int(v)
 	t.ConnectionsText.SetText(fmt.Sprintf("Connections per file: %d", n))
 	t.app.Preferences().SetInt(prefConns, n)
@@ -103,7 +103,7 @@ func (t *DownloadTab) setConnections(v float64) {
 // updateConnectionsNote says where a big file's connections come from: each
 // takes a slot of the parallel downloads, and of the per-host cap. Short fixed
 // lines: a wrapped label in a form row gets a height of its own choosing.
-func (t *DownloadTab) updateConnectionsNote() {
+func (t *downloadTab) updateConnectionsNote() {
 	if t.ConnectionsNote == nil || t.PerHost == nil {
 		return // still being built
 	}
@@ -124,7 +124,7 @@ func (t *DownloadTab) updateConnectionsNote() {
 
 // settingsValues reads the per-host cap and the speed limit, or says which
 // value is wrong.
-func (t *DownloadTab) settingsValues() (perHost int, rate int64, err error) {
+func (t *downloadTab) settingsValues() (perHost int, rate int64, err error) {
 	if s := strings.TrimSpace(t.PerHost.Text); s != "" {
 		n, perr := strconv.Atoi(s)
 		if perr != nil || n < 0 {
@@ -144,7 +144,7 @@ func (t *DownloadTab) settingsValues() (perHost int, rate int64, err error) {
 
 // applySettings validates the two settings, remembers them, and applies them
 // to the running engine.
-func (t *DownloadTab) applySettings() {
+func (t *downloadTab) applySettings() {
 	perHost, rate, err := t.settingsValues()
 	t.updateConnectionsNote()
 	if err != nil {

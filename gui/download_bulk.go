@@ -24,7 +24,7 @@ type bulkList struct {
 }
 
 // bulkPanel shows the lists held outside the field, with a Clear button.
-func (t *DownloadTab) newBulkPanel() fyne.CanvasObject {
+func (t *downloadTab) newBulkPanel() fyne.CanvasObject {
 	t.BulkText = widget.NewLabel("")
 	t.BulkText.Wrapping = fyne.TextWrapWord
 	t.ClearBulk = widget.NewButton("Clear", func() {
@@ -36,7 +36,7 @@ func (t *DownloadTab) newBulkPanel() fyne.CanvasObject {
 	return t.bulkBox
 }
 
-func (t *DownloadTab) updateBulk() {
+func (t *downloadTab) updateBulk() {
 	if len(t.bulk) == 0 {
 		t.bulkBox.Hide()
 		t.updateDemoButton()
@@ -52,7 +52,7 @@ func (t *DownloadTab) updateBulk() {
 }
 
 // addSource puts text into the field, or, when it is long, beside it.
-func (t *DownloadTab) addSource(name, text string) {
+func (t *downloadTab) addSource(name, text string) {
 	n := strings.Count(strings.TrimRight(text, "\n"), "\n") + 1
 	if n <= inlineLines {
 		t.appendText(text)
@@ -66,7 +66,7 @@ func (t *DownloadTab) addSource(name, text string) {
 type listSource struct{ name, text string }
 
 // sources returns what Download and Measure will parse. UI goroutine only.
-func (t *DownloadTab) sources() []listSource {
+func (t *downloadTab) sources() []listSource {
 	src := []listSource{{name: "line", text: t.URLs.Text}}
 	for _, b := range t.bulk {
 		src = append(src, listSource{name: b.name + " line", text: b.text})

@@ -3,7 +3,6 @@ package gui
 import (
 	"bytes"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,7 +17,7 @@ import (
 
 // shownRow is the row the list shows now for file id, found in the rendered
 // list as a user would see it, or nil when no visible row shows it.
-func shownRow(tab *DownloadTab, id downloader.ID) *fileRow {
+func shownRow(tab *downloadTab, id downloader.ID) *fileRow {
 	var found *fileRow
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -45,18 +44,18 @@ func shownRow(tab *DownloadTab, id downloader.ID) *fileRow {
 }
 
 // wantFractions is what the strip should draw for f.
-func wantFractions(f downloader.FileStatus) []SegmentFraction {
+func wantFractions(f downloader.FileStatus) []segmentFraction {
 	total := float64(f.Size)
-	var out []SegmentFraction
+	var out []segmentFraction
 	for _, g := range *f.Segments {
-		out = append(out, SegmentFraction{
+		out = append(out, segmentFraction{
 			Start: float64(g.Start) / total, Filled: float64(g.Start+g.Done) / total, End: float64(g.End) / total,
 		})
 	}
 	return out
 }
 
-func sameFractions(a, b []SegmentFraction) bool {
+func sameFractions(a, b []segmentFraction) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -69,50 +68,18 @@ func sameFractions(a, b []SegmentFraction) bool {
 	return true
 }
 
-// TestConnectionsSliderAppliesAndIsRemembered: the slider's value goes into
-// a new engine, to a running one at once, and into the preferences.
-func TestConnectionsSliderAppliesAndIsRemembered(t *testing.T) {
-	s := dt.NewServer()
-	defer s.Close()
-	tab := newTestTab(t)
-	if tab.Connections.Value != downloader.DefaultConnections || tab.ConnectionsText.Text != "Connections per file: 8" {
-		t.Fatalf("default %v %q", tab.Connections.Value, tab.ConnectionsText.Text)
-	}
-	if !strings.Contains(tab.ConnectionsNote.Text, "parallel download slot") || !strings.Contains(tab.ConnectionsNote.Text, "up to 8 now") {
-		t.Fatalf("note %q", tab.ConnectionsNote.Text)
-	}
-	tab.Connections.SetValue(3)
-	tab.URLs.SetText(s.FileURL("c.bin", 100))
+// downloadSlowly starts downloading one file of size bytes from a server
+// that sends 256 KiB/s per connection, with files of 256 KiB or more fetched
+// in segments.
+func downloadSlowly(t *testing.T, name string, size int64) *downloadTab {
+	t.Helper()
+	s := dt.NewServer(dt.WithRate(256 << 10))
+	t.Cleanup(s.Close)
+	tab := newTestTab(t) // closed before the server: cleanups run last first
+	tab.segmentMin = 256 << 10
+	tab.URLs.SetText(s.FileURL(name, size))
 	test.Tap(tab.Download)
-	if got := tab.currentEngine().Connections(); got != 3 {
-		t.Fatalf("new engine has %d connections per file, want 3", got)
-	}
-	tab.Connections.SetValue(20)
-	if got := tab.currentEngine().Connections(); got != 20 {
-		t.Fatalf("after the slide the engine has %d connections per file, want 20", got)
-	}
-	if tab.ConnectionsText.Text != "Connections per file: 20" || !strings.Contains(tab.ConnectionsNote.Text, "up to 8 now") {
-		t.Fatalf("label %q, note %q (parallel is 8)", tab.ConnectionsText.Text, tab.ConnectionsNote.Text)
-	}
-	tab.Parallel.SetValue(32)
-	if !strings.Contains(tab.ConnectionsNote.Text, "up to 20 now") {
-		t.Fatalf("note after parallel 32: %q", tab.ConnectionsNote.Text)
-	}
-	tab.PerHost.SetText("4")
-	if !strings.Contains(tab.ConnectionsNote.Text, "per-host slot") || !strings.Contains(tab.ConnectionsNote.Text, "up to 4 now") {
-		t.Fatalf("note with a per-host cap of 4: %q", tab.ConnectionsNote.Text)
-	}
-	tickUntil(t, tab, "done", func() bool { return allIn(tab, 1, downloader.StateDone) })
-
-	tab.Close()                               // one Potok per folder: the first lets go of it
-	again := NewDownloadTab(tab.app, tab.win) // the folder's queue brings an engine back
-	t.Cleanup(again.Close)
-	if again.Connections.Value != 20 || again.ConnectionsText.Text != "Connections per file: 20" {
-		t.Fatalf("not remembered: %v %q", again.Connections.Value, again.ConnectionsText.Text)
-	}
-	if e := again.currentEngine(); e == nil || e.Connections() != 20 {
-		t.Fatalf("restored engine: %v", e)
-	}
+	return tab
 }
 
 // TestSegmentedRowExpands downloads a file big enough to come in segments:
@@ -121,12 +88,7 @@ func TestConnectionsSliderAppliesAndIsRemembered(t *testing.T) {
 // byte-exact with the row collapsed again.
 func TestSegmentedRowExpands(t *testing.T) {
 	const size = 2 << 20 // 8 connections at 256 KiB/s each: about 1 s
-	s := dt.NewServer(dt.WithRate(256 << 10))
-	defer s.Close()
-	tab := newTestTab(t)
-	tab.segmentMin = 256 << 10
-	tab.URLs.SetText(s.FileURL("big.bin", size))
-	test.Tap(tab.Download)
+	tab := downloadSlowly(t, "big.bin", size)
 
 	var row *fileRow
 	tickUntil(t, tab, "the file in segments with its expand button shown", func() bool {
@@ -182,7 +144,7 @@ func TestSegmentedRowExpands(t *testing.T) {
 	if h := row.box.Size().Height; h != short {
 		t.Fatalf("finished row is %v high, want %v", h, short)
 	}
-	b, _ := os.ReadFile(filepath.Join(tab.Folder.Text, "big.bin"))
+	b := readFile(t, filepath.Join(tab.Folder.Text, "big.bin"))
 	if !bytes.Equal(b, dt.Content("big.bin", size)) {
 		t.Fatal("big.bin differs")
 	}
@@ -192,12 +154,7 @@ func TestSegmentedRowExpands(t *testing.T) {
 // connection and its row never offers segments.
 func TestSmallFileHasNoExpandButton(t *testing.T) {
 	const size = 128 << 10 // half a second at 256 KiB/s
-	s := dt.NewServer(dt.WithRate(256 << 10))
-	defer s.Close()
-	tab := newTestTab(t)
-	tab.segmentMin = 256 << 10
-	tab.URLs.SetText(s.FileURL("small.bin", size))
-	test.Tap(tab.Download)
+	tab := downloadSlowly(t, "small.bin", size)
 	ran := false
 	tickUntil(t, tab, "done", func() bool {
 		if len(tab.files) != 1 {
@@ -229,7 +186,7 @@ func TestExpandedRowFollowsItsFile(t *testing.T) {
 		t.Fatalf("tall rows %v, want index 2", tab.tall)
 	}
 	row := shownRow(tab, 3)
-	if row == nil || !row.detail.Visible() || !sameFractions(row.strip.Fractions(), []SegmentFraction{{0, 0.5, 0.5}, {0.5, 0.6, 1}}) {
+	if row == nil || !row.detail.Visible() || !sameFractions(row.strip.Fractions(), []segmentFraction{{0, 0.5, 0.5}, {0.5, 0.6, 1}}) {
 		t.Fatalf("row of file 3: %+v", row)
 	}
 	if other := shownRow(tab, 2); other == nil || other.detail.Visible() || !other.expand.Visible() {
@@ -249,34 +206,5 @@ func TestExpandedRowFollowsItsFile(t *testing.T) {
 	tab.toggleSegments(3)
 	if len(tab.tall) != 0 || len(tab.expanded) != 0 {
 		t.Fatalf("collapsed, yet tall %v expanded %v", tab.tall, tab.expanded)
-	}
-}
-
-// TestStripFillsGapsOfResumedDownloads: a resumed download lists only the
-// ranges it still lacks; the bytes between them are on disk.
-func TestStripFillsGapsOfResumedDownloads(t *testing.T) {
-	st := NewSegmentStrip()
-	st.SetSegments(1000, &downloader.SegmentList{{Start: 200, End: 400, Done: 100}, {Start: 800, End: 1000}})
-	want := []SegmentFraction{{0.2, 0.3, 0.4}, {0.8, 0.8, 1}}
-	if got := st.Fractions(); !sameFractions(got, want) {
-		t.Fatalf("fractions %v, want %v", got, want)
-	}
-	// Drawn: the whole bar filled, two empty parts, three boundaries.
-	w := test.NewTempWindow(t, st)
-	w.Resize(fyne.NewSize(200, 40))
-	r := test.WidgetRenderer(st).(*stripRenderer)
-	empties, cuts := 0, 0
-	for _, e := range r.empty {
-		if e.Visible() {
-			empties++
-		}
-	}
-	for _, c := range r.seps {
-		if c.Visible() {
-			cuts++
-		}
-	}
-	if empties != 2 || cuts != 3 {
-		t.Fatalf("%d empty parts and %d boundaries drawn, want 2 and 3", empties, cuts)
 	}
 }

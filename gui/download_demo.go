@@ -21,7 +21,7 @@ const (
 	demoRate    = 1 << 20
 )
 
-func (t *DownloadTab) updateDemoButton() {
+func (t *downloadTab) updateDemoButton() {
 	if strings.TrimSpace(t.URLs.Text) == "" && len(t.bulk) == 0 && len(t.files) == 0 {
 		t.TryDemo.Show()
 	} else {
@@ -36,14 +36,14 @@ func (t *DownloadTab) updateDemoButton() {
 const demoBigSize = 64 << 20
 
 // demoBigURL is that file on the demo server.
-func (t *DownloadTab) demoBigURL() string { return t.demo.FileURL("big.iso", demoBigSize) }
+func (t *downloadTab) demoBigURL() string { return t.demo.FileURL("big.iso", demoBigSize) }
 
 // demoAddr is where the demo server listens when the port is free, so that
 // demo downloads kept in a folder's queue still work after a restart.
 const demoAddr = "127.0.0.1:47631"
 
 // ensureDemoServer starts the built-in server once.
-func (t *DownloadTab) ensureDemoServer() error {
+func (t *downloadTab) ensureDemoServer() error {
 	if t.demo != nil {
 		return nil
 	}
@@ -61,7 +61,7 @@ func (t *DownloadTab) ensureDemoServer() error {
 
 // startDemoServerFor starts the demo server when restored downloads come
 // from it.
-func (t *DownloadTab) startDemoServerFor(files []downloader.FileStatus) {
+func (t *downloadTab) startDemoServerFor(files []downloader.FileStatus) {
 	for _, f := range files {
 		if strings.HasPrefix(f.URL, "http://"+demoAddr+"/") {
 			if err := t.ensureDemoServer(); err != nil {
@@ -73,7 +73,7 @@ func (t *DownloadTab) startDemoServerFor(files []downloader.FileStatus) {
 }
 
 // startDemo starts the built-in server (once) and fills the list with its files.
-func (t *DownloadTab) startDemo() {
+func (t *downloadTab) startDemo() {
 	if err := t.ensureDemoServer(); err != nil {
 		dialog.ShowError(err, t.win)
 		return

@@ -1,5 +1,9 @@
 package gui
 
+// The window's poller: one ticker (tickEvery) reads the engine's snapshot, a
+// measurement's progress and the compute job's counters off the UI goroutine
+// and applies them in one fyne.Do per tab, never one per chunk or per byte.
+
 import (
 	"fmt"
 	"time"
@@ -16,9 +20,26 @@ const tickEvery = 200 * time.Millisecond
 // maxLogLines bounds the log pane.
 const maxLogLines = 2000
 
-// Tick polls the engine and the measurement once and applies what changed.
+// poll is the window's one ticker: each tick polls the engine (and a
+// measurement) for the Download and Speedup tabs, and the job under way for
+// the Compute tab.
+func (mw *mainWindow) poll(stop <-chan struct{}) {
+	tk := time.NewTicker(tickEvery)
+	defer tk.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tk.C:
+			mw.Downloads.tick()
+			mw.Compute.tick()
+		}
+	}
+}
+
+// tick polls the engine and the measurement once and applies what changed.
 // The window's ticker calls it; tests call it directly.
-func (t *DownloadTab) Tick() {
+func (t *downloadTab) tick() {
 	// fyne.Do's queue is unbounded: while the last tick waits to be applied,
 	// this one is dropped rather than queued behind it.
 	if !t.pending.CompareAndSwap(false, true) {
@@ -43,7 +64,7 @@ func (t *DownloadTab) Tick() {
 
 // apply updates the widgets from a snapshot, refreshing only the rows that
 // changed. It runs on the UI goroutine.
-func (t *DownloadTab) apply(s downloader.Snapshot, evs []downloader.Event) {
+func (t *downloadTab) apply(s downloader.Snapshot, evs []downloader.Event) {
 	// One list refresh when anything changed: widget.List refreshes only the
 	// visible rows, and each row skips itself when its file did not change.
 	// (RefreshItem per changed row re-renders all visible rows each time.)
@@ -82,7 +103,26 @@ func (t *DownloadTab) apply(s downloader.Snapshot, evs []downloader.Event) {
 	t.updateDemoButton()
 }
 
-func (t *DownloadTab) batchEnded(tot downloader.Totals) {
+func (t *downloadTab) batchEnded(tot downloader.Totals) {
 	msg := fmt.Sprintf("%d done, %d failed in %s", tot.Done, tot.Failed, tot.Elapsed.Round(100*time.Millisecond))
 	t.app.SendNotification(fyne.NewNotification("Downloads finished", msg))
+}
+
+// tick shows the progress of the job under way; the window's ticker calls it.
+// The job only counts (c.done); the bar moves here, at most once a tick: like
+// the Download tab's, a tick is dropped while the last one still waits in
+// fyne.Do's queue, and an idle tab queues nothing.
+func (c *computeTab) tick() {
+	if !c.running.Load() || !c.pending.CompareAndSwap(false, true) {
+		return
+	}
+	d, t := c.done.Load(), c.total.Load()
+	fyne.Do(func() {
+		defer c.pending.Store(false)
+		// SetValue repaints even when nothing changed, and a repaint costs CPU
+		// that the measured job would otherwise have.
+		if v := float64(d) / float64(max(t, 1)); c.busy && t > 0 && v != c.Progress.Value {
+			c.Progress.SetValue(v)
+		}
+	})
 }

@@ -18,8 +18,8 @@ import (
 // sweepWorkers are the worker counts "Measure speedup" compares.
 var sweepWorkers = []int{1, 2, 4, 8, 16, 32}
 
-// MeasurePanel runs the same list at several worker counts and charts it.
-type MeasurePanel struct {
+// speedupTab runs the same list at several worker counts and charts it.
+type speedupTab struct {
 	Start    *widget.Button // on the Download tab
 	Again    *widget.Button // on the Speedup tab
 	Cancel   *widget.Button
@@ -27,10 +27,10 @@ type MeasurePanel struct {
 	Progress *widget.ProgressBar
 	Status   *widget.Label
 	Note     *widget.Label
-	Chart    *SpeedupChart
+	Chart    *speedupChart
 	Content  fyne.CanvasObject
 
-	tab *DownloadTab
+	tab *downloadTab
 	// OnStart is called when a measurement starts (the window shows the chart).
 	OnStart func()
 
@@ -46,9 +46,9 @@ type measurePoll struct {
 	p      downloader.SweepProgress
 }
 
-func newMeasurePanel(t *DownloadTab) *MeasurePanel {
-	m := &MeasurePanel{tab: t}
-	m.Chart = NewSpeedupChart("Downloads: the same list at 1–32 workers")
+func newSpeedupTab(t *downloadTab) *speedupTab {
+	m := &speedupTab{tab: t}
+	m.Chart = newSpeedupChart("Downloads: the same list at 1–32 workers")
 	m.Start = widget.NewButton("Measure speedup", m.start)
 	m.Cancel = widget.NewButton("Cancel", m.cancel)
 	m.Cancel.Disable()
@@ -66,7 +66,7 @@ func newMeasurePanel(t *DownloadTab) *MeasurePanel {
 
 // start measures the current list, or the demo list when the list is empty,
 // in temporary folders, off the UI goroutine.
-func (m *MeasurePanel) start() {
+func (m *speedupTab) start() {
 	if m.running {
 		return
 	}
@@ -100,7 +100,7 @@ func (m *MeasurePanel) start() {
 	})
 }
 
-func (m *MeasurePanel) finished(rows []downloader.SweepRow, err error) {
+func (m *speedupTab) finished(rows []downloader.SweepRow, err error) {
 	m.mu.Lock()
 	m.sweep, m.stop = nil, nil
 	m.mu.Unlock()
@@ -108,10 +108,10 @@ func (m *MeasurePanel) finished(rows []downloader.SweepRow, err error) {
 	m.Start.Enable()
 	m.Again.Enable()
 	m.Cancel.Disable()
-	pts := make([]SweepPoint, len(rows))
+	pts := make([]sweepPoint, len(rows))
 	failed := 0
 	for i, r := range rows {
-		pts[i] = SweepPoint{Workers: r.Workers, Seconds: r.Seconds}
+		pts[i] = sweepPoint{Workers: r.Workers, Seconds: r.Seconds}
 		failed += r.Failed
 	}
 	m.Chart.SetPoints(pts)
@@ -154,7 +154,7 @@ func workers(n int) string {
 	return fmt.Sprintf("%d workers", n)
 }
 
-func (m *MeasurePanel) cancel() {
+func (m *speedupTab) cancel() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.stop != nil {
@@ -162,7 +162,7 @@ func (m *MeasurePanel) cancel() {
 	}
 }
 
-func (m *MeasurePanel) poll() measurePoll {
+func (m *speedupTab) poll() measurePoll {
 	m.mu.Lock()
 	sw := m.sweep
 	m.mu.Unlock()
@@ -172,7 +172,7 @@ func (m *MeasurePanel) poll() measurePoll {
 	return measurePoll{active: true, p: sw.Progress()}
 }
 
-func (m *MeasurePanel) apply(mp measurePoll) {
+func (m *speedupTab) apply(mp measurePoll) {
 	if !mp.active {
 		return
 	}
@@ -186,7 +186,7 @@ func (m *MeasurePanel) apply(mp measurePoll) {
 	}
 }
 
-func (m *MeasurePanel) save() {
+func (m *speedupTab) save() {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return

@@ -2,7 +2,6 @@ package gui
 
 import (
 	"fmt"
-	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -12,133 +11,32 @@ import (
 	"potok/downloader"
 )
 
-// A file fetched in segments can show them under its row. widget.List keeps
-// row heights by index, so the expanded state is kept by file ID in the tab
-// and turned into heights by index whenever the list changes.
-
-// toggleSegments expands or collapses the segments of file id.
-func (t *DownloadTab) toggleSegments(id downloader.ID) {
-	if t.expanded[id] {
-		delete(t.expanded, id)
-	} else {
-		if t.expanded == nil {
-			t.expanded = make(map[downloader.ID]bool)
-		}
-		t.expanded[id] = true
-	}
-	t.syncRowHeights()
-	t.Files.Refresh() // rows skip themselves unless their file or this state changed
-}
-
-// rowExpanded says whether the row of f shows its segments.
-func (t *DownloadTab) rowExpanded(f *downloader.FileStatus) bool {
-	return f.Segments != nil && t.expanded[f.ID]
-}
-
-// syncRowHeights gives the expanded rows of t.files the tall height and every
-// other row the template's. It costs nothing while no row is expanded (and
-// the list keeps its fast path of uniform rows until one is); otherwise one
-// pass over the files. It forgets files that are gone or finished.
-func (t *DownloadTab) syncRowHeights() {
-	if len(t.expanded) == 0 && len(t.tall) == 0 {
-		return
-	}
-	want := make(map[int]bool, len(t.expanded))
-	seen := 0
-	for i := range t.files {
-		f := &t.files[i]
-		if !t.expanded[f.ID] {
-			continue
-		}
-		seen++
-		switch {
-		case f.State == downloader.StateDone || f.State == downloader.StateCancelled:
-			delete(t.expanded, f.ID)
-		case f.Segments != nil:
-			want[i] = true
-		}
-	}
-	if seen < len(t.expanded) { // some files left the list
-		keep := make(map[downloader.ID]bool, seen)
-		for i := range t.files {
-			if t.expanded[t.files[i].ID] {
-				keep[t.files[i].ID] = true
-			}
-		}
-		t.expanded = keep
-	}
-	short, tall := t.rowHeights()
-	for i := range t.tall {
-		if !want[i] {
-			delete(t.tall, i)
-			t.Files.SetItemHeight(i, short)
-		}
-	}
-	for i := range want {
-		if !t.tall[i] {
-			if t.tall == nil {
-				t.tall = make(map[int]bool)
-			}
-			t.tall[i] = true
-			t.Files.SetItemHeight(i, tall)
-		}
-	}
-}
-
-// rowHeights are a row's height collapsed (the list's template height) and
-// expanded.
-func (t *DownloadTab) rowHeights() (short, tall float32) {
-	if t.shortH == 0 {
-		r := t.newRow()
-		t.shortH = r.box.MinSize().Height
-		r.detail.Show()
-		t.tallH = r.box.MinSize().Height
-	}
-	return t.shortH, t.tallH
-}
-
-// segmentsText is the line beside the strip: "8 connections · 23 segments".
-func segmentsText(f *downloader.FileStatus) string {
-	n := 0
-	if f.Segments != nil {
-		n = len(*f.Segments)
-	}
-	return plural(f.Connections, "connection") + " · " + plural(n, "segment")
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}
-
-// SegmentStrip draws a file fetched in segments as one horizontal bar: the
+// segmentStrip draws a file fetched in segments as one horizontal bar: the
 // bytes on disk filled, the rest of each segment empty, and a thin gap where
 // segments meet. Bytes outside every segment are filled: a resumed download
 // lists only the ranges it still lacks.
-type SegmentStrip struct {
+type segmentStrip struct {
 	widget.BaseWidget
 	size int64
 	segs *downloader.SegmentList // never changed once published by the engine
 }
 
-// SegmentFraction is one segment as fractions of the file: [Start, End), of
+// segmentFraction is one segment as fractions of the file: [Start, End), of
 // which [Start, Filled) is on disk.
-type SegmentFraction struct {
+type segmentFraction struct {
 	Start, Filled, End float64
 }
 
-// NewSegmentStrip makes an empty strip.
-func NewSegmentStrip() *SegmentStrip {
-	s := &SegmentStrip{}
+// newSegmentStrip makes an empty strip.
+func newSegmentStrip() *segmentStrip {
+	s := &segmentStrip{}
 	s.ExtendBaseWidget(s)
 	return s
 }
 
 // SetSegments shows segs of a file of size bytes. The engine hands out the
 // same list while nothing moved, and then this costs nothing.
-func (s *SegmentStrip) SetSegments(size int64, segs *downloader.SegmentList) {
+func (s *segmentStrip) SetSegments(size int64, segs *downloader.SegmentList) {
 	if s.segs == segs && s.size == size {
 		return
 	}
@@ -147,7 +45,7 @@ func (s *SegmentStrip) SetSegments(size int64, segs *downloader.SegmentList) {
 }
 
 // Fractions returns what the strip draws, segment by segment in file order.
-func (s *SegmentStrip) Fractions() []SegmentFraction {
+func (s *segmentStrip) Fractions() []segmentFraction {
 	if s.segs == nil {
 		return nil
 	}
@@ -158,10 +56,10 @@ func (s *SegmentStrip) Fractions() []SegmentFraction {
 	if total <= 0 {
 		return nil
 	}
-	out := make([]SegmentFraction, len(*s.segs))
+	out := make([]segmentFraction, len(*s.segs))
 	for i, g := range *s.segs {
 		filled := g.Start + min(max(g.Done, 0), g.End-g.Start)
-		out[i] = SegmentFraction{
+		out[i] = segmentFraction{
 			Start:  float64(g.Start) / float64(total),
 			Filled: float64(filled) / float64(total),
 			End:    float64(g.End) / float64(total),
@@ -171,13 +69,13 @@ func (s *SegmentStrip) Fractions() []SegmentFraction {
 }
 
 // MinSize is a short bar; the strip takes the width it is given.
-func (s *SegmentStrip) MinSize() fyne.Size {
+func (s *segmentStrip) MinSize() fyne.Size {
 	s.ExtendBaseWidget(s)
 	return fyne.NewSize(60, stripBarHeight)
 }
 
 // CreateRenderer is a private method to Fyne which links this widget to its renderer.
-func (s *SegmentStrip) CreateRenderer() fyne.WidgetRenderer {
+func (s *segmentStrip) CreateRenderer() fyne.WidgetRenderer {
 	r := &stripRenderer{s: s, base: canvas.NewRectangle(nil)}
 	r.objects = []fyne.CanvasObject{r.base}
 	r.Refresh()
@@ -193,7 +91,7 @@ const (
 // one in the empty colour over the missing part of each segment, and one
 // per boundary; rectangles are kept for reuse and hidden when not needed.
 type stripRenderer struct {
-	s       *SegmentStrip
+	s       *segmentStrip
 	base    *canvas.Rectangle
 	empty   []*canvas.Rectangle
 	seps    []*canvas.Rectangle
@@ -289,6 +187,6 @@ func (r *stripRenderer) grow(n, cuts int) {
 }
 
 // String is for test failures: "[0.000 0.125 0.250)".
-func (f SegmentFraction) String() string {
+func (f segmentFraction) String() string {
 	return fmt.Sprintf("[%.3f %.3f %.3f)", f.Start, f.Filled, f.End)
 }
