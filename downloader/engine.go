@@ -134,6 +134,7 @@ func (e *Engine) Add(entries ...Entry) ([]ID, error) {
 	}
 	ids := make([]ID, 0, len(entries))
 	fresh := make([]*item, 0, len(entries))
+	listing := folderListing{}
 	var err error
 	for _, en := range entries {
 		canon, perr := ParseURL(en.URL)
@@ -144,7 +145,7 @@ func (e *Engine) Add(entries ...Entry) ([]ID, error) {
 		var it *item
 		if rec, ok := e.takeRecordLocked(canon); ok {
 			it = e.itemFromRecord(rec, en.SHA256)
-		} else if it, perr = e.newItemLocked(canon, en); perr != nil {
+		} else if it, perr = e.newItemLocked(canon, en, listing); perr != nil {
 			err = fmt.Errorf("add %s: %w", RedactURL(en.URL), perr)
 			break
 		}
@@ -167,7 +168,7 @@ func (e *Engine) Add(entries ...Entry) ([]ID, error) {
 
 // newItemLocked makes the item of a new download of en (whose URL is canon),
 // with its folder made and its name reserved.
-func (e *Engine) newItemLocked(canon string, en Entry) (*item, error) {
+func (e *Engine) newItemLocked(canon string, en Entry, listing folderListing) (*item, error) {
 	u, _ := url.Parse(canon)
 	folder := e.dir
 	if en.Dir != "" {
@@ -191,12 +192,15 @@ func (e *Engine) newItemLocked(canon string, en Entry) (*item, error) {
 	if en.Name != "" {
 		want = safefs.SafeName(en.Name)
 	}
-	name := e.reserveLocked(it.subdir, want, it.id)
+	listed := listing.of(folder)
+	name := e.reserveIn(it.subdir, want, it.id, listed)
 	it.final = filepath.Join(folder, name)
 	it.nameKey = nameKey(it.subdir, name)
 	it.part = it.final + safefs.PartSuffix
-	if fi, err := os.Lstat(it.part); err == nil && safefs.PlainFile(fi) {
-		it.done.Store(partDone(it.part, fi.Size())) // a partial file from an earlier run: resumed
+	if listed == nil || listed[name+safefs.PartSuffix] {
+		if fi, err := os.Lstat(it.part); err == nil && safefs.PlainFile(fi) {
+			it.done.Store(partDone(it.part, fi.Size())) // a partial file from an earlier run: resumed
+		}
 	}
 	return it, nil
 }
