@@ -19,7 +19,8 @@ import (
 type pprofServer struct {
 	srv    *http.Server
 	ln     net.Listener
-	served chan error // Serve's error, once it returned
+	served chan struct{} // closed when Serve has returned, with err
+	err    error
 	stderr io.Writer
 }
 
@@ -48,9 +49,12 @@ func startPprof(addr string, stderr io.Writer) *pprofServer {
 	mux.HandleFunc("/debug/pprof/trace", httppprof.Trace)
 	p := &pprofServer{
 		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
-		ln:  ln, served: make(chan error, 1), stderr: stderr,
+		ln:  ln, served: make(chan struct{}), stderr: stderr,
 	}
-	go func() { p.served <- p.srv.Serve(ln) }()
+	go func() {
+		defer close(p.served)
+		p.err = p.srv.Serve(ln)
+	}()
 	return p
 }
 
@@ -69,8 +73,9 @@ func (p *pprofServer) stop() {
 	if err := p.srv.Shutdown(ctx); err != nil {
 		p.srv.Close()
 	}
-	if err := <-p.served; !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintf(p.stderr, "potok: the pprof server (POTOK_PPROF) stopped early: %v\n", err)
+	<-p.served
+	if !errors.Is(p.err, http.ErrServerClosed) {
+		fmt.Fprintf(p.stderr, "potok: the pprof server (POTOK_PPROF) stopped early: %v\n", p.err)
 	}
 }
 

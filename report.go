@@ -11,9 +11,10 @@ import (
 
 // scalingDoc is what speedup and efficiency mean, in every table and JSON
 // of bench io, bench segments and pi (see scaling); their -h says it.
-const scalingDoc = `speedup is the time at the first count, times that count, over the time at this
-count (T1/Tn when the first count is 1); efficiency is speedup / count: 1 when
-every worker (or connection) added paid in full, 0.5 when it paid half.`
+const scalingDoc = `speedup is the time at the first count, times that count, over the time at
+this count: T1/Tn when the first count is 1.
+efficiency is speedup / count: 1 when every worker (or connection) added paid
+in full, 0.5 when each paid half.`
 
 // scaling is what a speedup measurement says of one count of workers (or
 // connections) against the first count measured:
