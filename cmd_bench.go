@@ -53,12 +53,25 @@ type benchIO struct {
 	json              bool
 }
 
-// ioRow is one worker count of an I/O sweep.
-type ioRow struct {
-	Workers int     `json:"workers"`
+// timed is a benchmark row's time beside the ideal one, and its scaling.
+type timed struct {
 	Seconds float64 `json:"seconds"`
 	Ideal   float64 `json:"ideal_seconds"`
 	scaling
+}
+
+// timedColumns are the time and ideal columns of a benchmark's rows.
+func timedColumns(row func(i int) timed) []column {
+	return []column{
+		{"time s", func(i int) string { return fmt.Sprintf("%.3f", row(i).Seconds) }},
+		{"ideal s", func(i int) string { return fmt.Sprintf("%.3f", row(i).Ideal) }},
+	}
+}
+
+// ioRow is one worker count of an I/O sweep.
+type ioRow struct {
+	Workers int `json:"workers"`
+	timed
 	Files int `json:"files_ok"`
 }
 
@@ -80,10 +93,7 @@ func runBenchIO(args []string, stdout, stderr io.Writer) int {
 			code = 1
 		}
 	}
-	t := sw.table([]column{
-		{"time s", func(i int) string { return fmt.Sprintf("%.3f", rows[i].Seconds) }},
-		{"ideal s", func(i int) string { return fmt.Sprintf("%.3f", rows[i].Ideal) }},
-	}, nil)
+	t := sw.table(timedColumns(func(i int) timed { return rows[i].timed }), nil)
 	if err := p.result(t, rows); err != nil {
 		return failed(stderr, "bench io", err)
 	}
@@ -138,8 +148,8 @@ func (b benchIO) measure() ([]ioRow, *sweep, error) {
 	var rows []ioRow
 	for _, m := range measured {
 		ideal := math.Ceil(float64(b.files)/float64(m.Workers)) * b.perFile()
-		rows = append(rows, ioRow{Workers: m.Workers, Seconds: m.Seconds, Ideal: ideal,
-			scaling: sw.add(m.Workers, m.Seconds), Files: m.Done})
+		rows = append(rows, ioRow{Workers: m.Workers, Files: m.Done,
+			timed: timed{Seconds: m.Seconds, Ideal: ideal, scaling: sw.add(m.Workers, m.Seconds)}})
 	}
 	return rows, sw, nil
 }
@@ -153,10 +163,8 @@ type benchSegments struct {
 
 // segRow is one connection count of a segments sweep.
 type segRow struct {
-	Connections int     `json:"connections"`
-	Seconds     float64 `json:"seconds"`
-	Ideal       float64 `json:"ideal_seconds"`
-	scaling
+	Connections int `json:"connections"`
+	timed
 	Verified bool `json:"sha256_ok"`
 }
 
@@ -175,10 +183,8 @@ func runBenchSegments(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return failed(stderr, "bench segments", err)
 	}
-	t := sw.table([]column{
-		{"time s", func(i int) string { return fmt.Sprintf("%.3f", rows[i].Seconds) }},
-		{"ideal s", func(i int) string { return fmt.Sprintf("%.3f", rows[i].Ideal) }},
-	}, []column{{"sha256", func(i int) string { return okOrWrong(rows[i].Verified) }}})
+	t := sw.table(timedColumns(func(i int) timed { return rows[i].timed }),
+		[]column{{"sha256", func(i int) string { return okOrWrong(rows[i].Verified) }}})
 	if err := p.result(t, rows); err != nil {
 		return failed(stderr, "bench segments", err)
 	}
@@ -228,7 +234,8 @@ func (b benchSegments) measure(stderr io.Writer) ([]segRow, *sweep, error) {
 			return nil, nil, fmt.Errorf("%d connections: %w", c, err)
 		}
 		ideal := float64(b.size) / (float64(b.rate) * float64(c))
-		rows = append(rows, segRow{Connections: c, Seconds: secs, Ideal: ideal, scaling: sw.add(c, secs), Verified: sum == want})
+		rows = append(rows, segRow{Connections: c, Verified: sum == want,
+			timed: timed{Seconds: secs, Ideal: ideal, scaling: sw.add(c, secs)}})
 		if sum != want {
 			fmt.Fprintf(stderr, "potok bench segments: %d connections: sha256 %s, the server's file is %s\n", c, sum, want)
 		}
