@@ -81,7 +81,7 @@ func parsePi(args []string, stderr io.Writer) (c piRun, code int, ok bool) {
 	fs.IntVar(&c.repeats, "repeats", 5, "runs per worker count; the median is reported")
 	fs.BoolVar(&c.json, "json", false, "print JSON instead of a table")
 	c.workers = defaultWorkers()
-	fs.Var(&c.workers, "workers", "worker counts, comma-separated (default 1, 2, 4, … up to 2 × cores)")
+	fs.Var(&c.workers, "workers", "worker counts, comma-separated: 1, 2, 4, … up to 2 × cores by default")
 	if code, ok := parseFlags(fs, args); !ok {
 		return c, code, false
 	}
