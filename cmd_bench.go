@@ -4,12 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -25,181 +23,170 @@ const (
 	benchSegmentsSynopsis = "bench segments [-size 256MiB] [-rate 8MiB] [-connections 1,2,4,8,16] [-json]"
 )
 
-// ioRow is one worker count of an I/O sweep.
-type ioRow struct {
-	Workers    int     `json:"workers"`
-	Seconds    float64 `json:"seconds"`
-	Ideal      float64 `json:"ideal_seconds"`
-	Speedup    float64 `json:"speedup"`
-	Efficiency float64 `json:"efficiency"`
-	Files      int     `json:"files_ok"`
+// runBench runs the benchmark its first argument names.
+func runBench(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "io":
+			return runBenchIO(args[1:], stdout, stderr)
+		case "segments":
+			return runBenchSegments(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "usage: potok %s\n", benchSynopsis)
+	switch {
+	case len(args) == 0:
+		return 2
+	case args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
+		return 0
+	}
+	fmt.Fprintf(stderr, "potok bench: unknown benchmark %q (there are: io, segments)\n", args[0])
+	return 2
 }
 
-func runBench(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "segments" {
-		return runBenchSegments(args[1:], stdout, stderr)
+// benchIO is what potok bench io was asked to measure.
+type benchIO struct {
+	workers           intList
+	files             int
+	latency           time.Duration
+	size, rate, chunk byteSize
+	json              bool
+}
+
+// timed is a benchmark row's time beside the ideal one, and its scaling.
+type timed struct {
+	Seconds float64 `json:"seconds"`
+	Ideal   float64 `json:"ideal_seconds"`
+	scaling
+}
+
+// timedColumns are the time and ideal columns of a benchmark's rows.
+func timedColumns(row func(i int) timed) []column {
+	return []column{
+		{"time s", func(i int) string { return fmt.Sprintf("%.3f", row(i).Seconds) }},
+		{"ideal s", func(i int) string { return fmt.Sprintf("%.3f", row(i).Ideal) }},
 	}
-	if len(args) == 0 || args[0] != "io" {
-		fmt.Fprintf(stderr, "usage: potok %s\n", benchSynopsis)
-		if len(args) == 0 {
-			return 2
-		}
-		if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-			return 0
-		}
-		fmt.Fprintf(stderr, "potok bench: unknown benchmark %q (there are: io, segments)\n", args[0])
-		return 2
-	}
-	fs := newFlagSet("bench io", benchIOSynopsis, stderr)
-	workers := intList{1, 2, 4, 8, 16, 32}
-	fs.Var(&workers, "workers", "worker counts to measure, comma-separated")
-	files := fs.Int("files", 64, "files per run")
-	latency := fs.Duration("latency", 100*time.Millisecond, "server's time to first byte, per request")
-	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	size, rate, chunk := byteSize(256<<10), byteSize(2<<20), byteSize(0)
-	fs.Var(&size, "size", "bytes per file")
-	fs.Var(&rate, "rate", "server's bytes per second per connection (0: unlimited)")
-	fs.Var(&chunk, "chunk", "bytes per read and write (default: adaptive)")
-	if code, ok := parseFlags(fs, args[1:]); !ok {
+}
+
+// ioRow is one worker count of an I/O sweep.
+type ioRow struct {
+	Workers int `json:"workers"`
+	timed
+	Files int `json:"files_ok"`
+}
+
+func runBenchIO(args []string, stdout, stderr io.Writer) int {
+	b, code, ok := parseBenchIO(args, stderr)
+	if !ok {
 		return code
 	}
-	if *files < 1 || *latency < 0 || fs.NArg() > 0 {
+	p := printer{w: stdout, json: b.json}
+	p.linef("%d files × %s, %v to first byte, %s/s per connection; ideal = ceil(files/workers) × %.3f s",
+		b.files, humanize.IBytes(uint64(b.size)), b.latency, humanize.IBytes(uint64(b.rate)), b.perFile())
+	rows, sw, err := b.measure()
+	if err != nil {
+		return failed(stderr, "bench io", err)
+	}
+	for _, r := range rows {
+		if r.Files != b.files {
+			fmt.Fprintf(stderr, "potok bench io: only %d of %d files arrived at %d workers\n", r.Files, b.files, r.Workers)
+			code = 1
+		}
+	}
+	t := sw.table(timedColumns(func(i int) timed { return rows[i].timed }), nil)
+	if err := p.result(t, rows); err != nil {
+		return failed(stderr, "bench io", err)
+	}
+	return code
+}
+
+func parseBenchIO(args []string, stderr io.Writer) (b benchIO, code int, ok bool) {
+	fs := newFlagSet("bench io", benchIOSynopsis, stderr, scalingDoc)
+	b.workers = intList{1, 2, 4, 8, 16, 32}
+	fs.Var(&b.workers, "workers", "worker counts to measure, comma-separated")
+	fs.IntVar(&b.files, "files", 64, "files per run")
+	fs.DurationVar(&b.latency, "latency", 100*time.Millisecond, "server's time to first byte, per request")
+	fs.BoolVar(&b.json, "json", false, "print JSON instead of a table")
+	b.size, b.rate = 256<<10, 2<<20
+	fs.Var(&b.size, "size", "bytes per file")
+	fs.Var(&b.rate, "rate", "server's bytes per second per connection (0: unlimited)")
+	fs.Var(&b.chunk, "chunk", "bytes per read and write (default: adaptive)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return b, code, false
+	}
+	if b.files < 1 || b.latency < 0 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "potok bench io: -files must be at least 1, -latency not negative, and no arguments")
-		return 2
+		return b, 2, false
 	}
-	srv := demoserver.NewServer(demoserver.WithTTFB(*latency), demoserver.WithRate(int64(rate)))
+	return b, 0, true
+}
+
+// perFile is the ideal time of one file at one connection: the latency,
+// then the size at the server's rate.
+func (b benchIO) perFile() float64 {
+	s := b.latency.Seconds()
+	if b.rate > 0 {
+		s += float64(b.size) / float64(b.rate)
+	}
+	return s
+}
+
+// measure downloads the files from a loopback server once per worker count.
+func (b benchIO) measure() ([]ioRow, *sweep, error) {
+	srv := demoserver.NewServer(demoserver.WithTTFB(b.latency), demoserver.WithRate(int64(b.rate)))
 	defer srv.Close()
-	urls := srv.List(*files, int64(size))
-	perFile := latency.Seconds()
-	if rate > 0 {
-		perFile += float64(size) / float64(rate)
-	}
-	if !*asJSON {
-		fmt.Fprintf(stdout, "%d files × %s, %v to first byte, %s/s per connection; ideal = ceil(files/workers) × %.3f s\n",
-			*files, humanize.IBytes(uint64(size)), *latency, humanize.IBytes(uint64(rate)), perFile)
-	}
+	urls := srv.List(b.files, int64(b.size))
 	entries := make([]downloader.Entry, len(urls))
 	for i, u := range urls {
 		entries[i] = downloader.Entry{URL: u}
 	}
-	measured, err := downloader.NewSweep(entries, workers, downloader.Options{ChunkSize: int(chunk), Retries: -1}).Run(context.Background())
+	measured, err := downloader.NewSweep(entries, b.workers, downloader.Options{ChunkSize: int(b.chunk), Retries: -1}).Run(context.Background())
 	if err != nil {
-		fmt.Fprintf(stderr, "potok bench io: %v\n", err)
-		return 1
+		return nil, nil, err
 	}
+	sw := &sweep{unit: "workers"}
 	var rows []ioRow
 	for _, m := range measured {
-		ideal := math.Ceil(float64(*files)/float64(m.Workers)) * perFile
-		row := ioRow{Workers: m.Workers, Seconds: m.Seconds, Ideal: ideal, Efficiency: ideal / m.Seconds, Files: m.Done}
-		row.Speedup = float64(m.Workers)
-		if len(rows) > 0 {
-			row.Speedup = rows[0].Seconds / m.Seconds * float64(rows[0].Workers)
-		}
-		rows = append(rows, row)
-		if m.Done != *files {
-			fmt.Fprintf(stderr, "potok bench io: only %d of %d files arrived at %d workers\n", m.Done, *files, m.Workers)
-		}
+		ideal := math.Ceil(float64(b.files)/float64(m.Workers)) * b.perFile()
+		rows = append(rows, ioRow{Workers: m.Workers, Files: m.Done,
+			timed: timed{Seconds: m.Seconds, Ideal: ideal, scaling: sw.add(m.Workers, m.Seconds)}})
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(rows)
-	} else {
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "workers\ttime s\tideal s\tspeedup\tefficiency\t")
-		for _, r := range rows {
-			fmt.Fprintf(tw, "%d\t%.3f\t%.3f\t%.2f\t%.3f\t\n", r.Workers, r.Seconds, r.Ideal, r.Speedup, r.Efficiency)
-		}
-		tw.Flush()
-		if len(rows) > 0 && rows[0].Workers != 1 {
-			fmt.Fprintf(stdout, "speedup is relative to %d workers, scaled by %d\n", rows[0].Workers, rows[0].Workers)
-		}
-	}
-	for _, r := range rows {
-		if r.Files != *files {
-			return 1
-		}
-	}
-	return 0
+	return rows, sw, nil
+}
+
+// benchSegments is what potok bench segments was asked to measure.
+type benchSegments struct {
+	counts     intList
+	size, rate byteSize
+	json       bool
 }
 
 // segRow is one connection count of a segments sweep.
 type segRow struct {
-	Connections int     `json:"connections"`
-	Seconds     float64 `json:"seconds"`
-	Ideal       float64 `json:"ideal_seconds"`
-	Speedup     float64 `json:"speedup"`
-	Efficiency  float64 `json:"efficiency"`
-	Verified    bool    `json:"sha256_ok"`
+	Connections int `json:"connections"`
+	timed
+	Verified bool `json:"sha256_ok"`
 }
 
 // runBenchSegments downloads one file from a loopback server that paces each
 // connection, once per connection count, and compares the time with the ideal
 // size / (rate × connections).
 func runBenchSegments(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("bench segments", benchSegmentsSynopsis, stderr)
-	counts := intList{1, 2, 4, 8, 16}
-	fs.Var(&counts, "connections", "connection counts to measure, comma-separated (1 to 32)")
-	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	size, rate := byteSize(256<<20), byteSize(8<<20)
-	fs.Var(&size, "size", "bytes in the file")
-	fs.Var(&rate, "rate", "server's bytes per second per connection")
-	if code, ok := parseFlags(fs, args); !ok {
+	b, code, ok := parseBenchSegments(args, stderr)
+	if !ok {
 		return code
 	}
-	bad := size < 1 || rate < 1 || fs.NArg() > 0
-	for _, c := range counts {
-		bad = bad || c > downloader.MaxConnections
+	p := printer{w: stdout, json: b.json}
+	p.linef("one file of %s, %s/s per connection; ideal = size / (rate × connections)",
+		humanize.IBytes(uint64(b.size)), humanize.IBytes(uint64(b.rate)))
+	rows, sw, err := b.measure(stderr)
+	if err != nil {
+		return failed(stderr, "bench segments", err)
 	}
-	if bad {
-		fmt.Fprintln(stderr, "potok bench segments: -size and -rate must be at least 1 byte, -connections from 1 to 32, and no arguments")
-		return 2
-	}
-	srv := demoserver.NewServer(demoserver.WithRate(int64(rate)))
-	defer srv.Close()
-	const name = "segments.bin"
-	url := srv.FileURL(name, int64(size))
-	if !*asJSON {
-		fmt.Fprintf(stdout, "one file of %s, %s/s per connection; ideal = size / (rate × connections)\n",
-			humanize.IBytes(uint64(size)), humanize.IBytes(uint64(rate)))
-	}
-	want := demoserver.SHA256(name, int64(size))
-	var rows []segRow
-	for _, c := range counts {
-		secs, sum, err := segmentsOnce(url, c, int64(size))
-		if err != nil {
-			fmt.Fprintf(stderr, "potok bench segments: %d connections: %v\n", c, err)
-			return 1
-		}
-		ideal := float64(size) / (float64(rate) * float64(c))
-		row := segRow{Connections: c, Seconds: secs, Ideal: ideal, Efficiency: ideal / secs, Verified: sum == want}
-		row.Speedup = float64(c)
-		if len(rows) > 0 {
-			row.Speedup = rows[0].Seconds / secs * float64(rows[0].Connections)
-		}
-		rows = append(rows, row)
-		if !row.Verified {
-			fmt.Fprintf(stderr, "potok bench segments: %d connections: sha256 %s, the server's file is %s\n", c, sum, want)
-		}
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(rows)
-	} else {
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "connections\ttime s\tideal s\tspeedup\tefficiency\tsha256\t")
-		for _, r := range rows {
-			ok := "ok"
-			if !r.Verified {
-				ok = "WRONG"
-			}
-			fmt.Fprintf(tw, "%d\t%.3f\t%.3f\t%.2f\t%.3f\t%s\t\n", r.Connections, r.Seconds, r.Ideal, r.Speedup, r.Efficiency, ok)
-		}
-		tw.Flush()
-		if len(rows) > 0 && rows[0].Connections != 1 {
-			fmt.Fprintf(stdout, "speedup is relative to %d connections, scaled by %d\n", rows[0].Connections, rows[0].Connections)
-		}
+	t := sw.table(timedColumns(func(i int) timed { return rows[i].timed }),
+		[]column{{"sha256", func(i int) string { return okOrWrong(rows[i].Verified) }}})
+	if err := p.result(t, rows); err != nil {
+		return failed(stderr, "bench segments", err)
 	}
 	for _, r := range rows {
 		if !r.Verified {
@@ -207,6 +194,60 @@ func runBenchSegments(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+func parseBenchSegments(args []string, stderr io.Writer) (b benchSegments, code int, ok bool) {
+	fs := newFlagSet("bench segments", benchSegmentsSynopsis, stderr, scalingDoc)
+	b.counts = intList{1, 2, 4, 8, 16}
+	fs.Var(&b.counts, "connections", "connection counts to measure, comma-separated (1 to 32)")
+	fs.BoolVar(&b.json, "json", false, "print JSON instead of a table")
+	b.size, b.rate = 256<<20, 8<<20
+	fs.Var(&b.size, "size", "bytes in the file")
+	fs.Var(&b.rate, "rate", "server's bytes per second per connection")
+	if code, ok := parseFlags(fs, args); !ok {
+		return b, code, false
+	}
+	bad := b.size < 1 || b.rate < 1 || fs.NArg() > 0
+	for _, c := range b.counts {
+		bad = bad || c > downloader.MaxConnections
+	}
+	if bad {
+		fmt.Fprintln(stderr, "potok bench segments: -size and -rate must be at least 1 byte, -connections from 1 to 32, and no arguments")
+		return b, 2, false
+	}
+	return b, 0, true
+}
+
+// measure fetches the file once per connection count, saying on stderr when
+// what arrived is not the server's file.
+func (b benchSegments) measure(stderr io.Writer) ([]segRow, *sweep, error) {
+	srv := demoserver.NewServer(demoserver.WithRate(int64(b.rate)))
+	defer srv.Close()
+	const name = "segments.bin"
+	url := srv.FileURL(name, int64(b.size))
+	want := demoserver.SHA256(name, int64(b.size))
+	sw := &sweep{unit: "connections"}
+	var rows []segRow
+	for _, c := range b.counts {
+		secs, sum, err := segmentsOnce(url, c, int64(b.size))
+		if err != nil {
+			return nil, nil, fmt.Errorf("%d connections: %w", c, err)
+		}
+		ideal := float64(b.size) / (float64(b.rate) * float64(c))
+		rows = append(rows, segRow{Connections: c, Verified: sum == want,
+			timed: timed{Seconds: secs, Ideal: ideal, scaling: sw.add(c, secs)}})
+		if sum != want {
+			fmt.Fprintf(stderr, "potok bench segments: %d connections: sha256 %s, the server's file is %s\n", c, sum, want)
+		}
+	}
+	return rows, sw, nil
+}
+
+func okOrWrong(ok bool) string {
+	if ok {
+		return "ok"
+	}
+	return "WRONG"
 }
 
 // segmentsOnce downloads url over conns connections into a temporary folder

@@ -24,7 +24,9 @@ const getSynopsis = "get [-j N] [-x N] [-o DIR] [-i LIST|-] [-retries N] [-give-
 type getConfig struct {
 	opts    downloader.Options
 	list    string
-	urls    []string
+	urls    []string // from the arguments
+	entries []downloader.Entry
+	bad     int // input lines that could not be used
 	plain   bool
 	quiet   bool
 	noQueue bool
@@ -86,47 +88,73 @@ func parseGet(args []string, stderr io.Writer) (c getConfig, code int, ok bool) 
 
 func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c, code, ok := parseGet(args, stderr)
+	if ok {
+		code, ok = c.readInput(stdin, stderr)
+	}
 	if !ok {
 		return code
 	}
-	entries, bad, err := collectEntries(c.list, c.urls, stdin, stderr)
+	defer softMemoryLimit(len(c.entries))()
+	r, err := fetch(c, stdout, stderr)
+	if err != nil {
+		return failed(stderr, "get", err)
+	}
+	return r.report(stderr)
+}
+
+// readInput reads the URLs of the arguments and the list into c.entries,
+// reporting bad lines, and settles the queue file. ok is false when the
+// command ends here, with code.
+func (c *getConfig) readInput(stdin io.Reader, stderr io.Writer) (code int, ok bool) {
+	var err error
+	c.entries, c.bad, err = collectEntries(c.list, c.urls, stdin, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "potok get: %v\n", err)
-		return 2
+		return 2, false
 	}
-	if len(entries) == 0 {
-		if bad == 0 {
+	if len(c.entries) == 0 {
+		if c.bad == 0 {
 			fmt.Fprintln(stderr, "potok get: no URLs given: pass URLs as arguments or a list with -i FILE")
 			fmt.Fprintf(stderr, "usage: potok %s\n(potok get -h lists the flags)\n", getSynopsis)
 		} else {
 			fmt.Fprintln(stderr, "potok get: no usable URL in the input")
 		}
-		return 2
+		return 2, false
 	}
-	defer softMemoryLimit(len(entries))()
-	if c.opts.QueueFile == "" && !c.noQueue {
+	switch {
+	case c.noQueue:
+		c.opts.QueueFile = ""
+	case c.opts.QueueFile == "":
 		if c.opts.QueueFile, err = downloader.DefaultQueueFile(c.opts.Dir); err != nil {
 			fmt.Fprintf(stderr, "potok get: %v; use -queue FILE or -no-queue\n", err)
-			return 2
+			return 2, false
 		}
 	}
-	if c.noQueue {
-		c.opts.QueueFile = ""
-	}
+	return 0, true
+}
+
+// getResult is how a run of potok get ended.
+type getResult struct {
+	snap        downloader.Snapshot
+	interrupted bool
+	want, bad   int // files asked for, input lines that could not be used
+}
+
+// fetch downloads c's entries, showing progress on stdout, until every file
+// has settled or Ctrl-C.
+func fetch(c getConfig, stdout, stderr io.Writer) (getResult, error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e, err := openEngine(ctx, c.opts, c.wait, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "potok get: %v\n", err)
-		return 1
+		return getResult{}, err
 	}
 	if err := e.QueueProblem(); err != nil {
 		fmt.Fprintf(stderr, "potok get: warning: %v\n", err)
 	}
-	if _, err := e.Add(entries...); err != nil {
+	if _, err := e.Add(c.entries...); err != nil {
 		e.Close()
-		fmt.Fprintf(stderr, "potok get: %v\n", err)
-		return 1
+		return getResult{}, err
 	}
 	view := c.view(stdout)
 	interrupted := watch(ctx, e, view)
@@ -134,12 +162,17 @@ func runGet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e.Close()
 	snap := e.Snapshot()
 	view.finish(snap)
-	printSummary(stderr, snap, interrupted)
+	return getResult{snap: snap, interrupted: interrupted, want: len(c.entries), bad: c.bad}, nil
+}
+
+// report prints the summary and returns the exit code.
+func (r getResult) report(stderr io.Writer) int {
+	printSummary(stderr, r.snap, r.interrupted)
 	switch {
-	case interrupted || snap.Done != len(entries):
+	case r.interrupted || r.snap.Done != r.want:
 		return 1
-	case bad > 0:
-		fmt.Fprintf(stderr, "%d input line(s) could not be used (see above)\n", bad)
+	case r.bad > 0:
+		fmt.Fprintf(stderr, "%d input line(s) could not be used (see above)\n", r.bad)
 		return 1
 	}
 	return 0

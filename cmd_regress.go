@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"potok/compute"
@@ -18,92 +17,111 @@ import (
 
 const regressSynopsis = "regress [-data FILE.csv | -dataset friedman1|sparse|diabetes] [-workers 1,2] [-trees 100] [-stages 100] [-id ID] [-target target] [-json]"
 
+// regressRun is what potok regress was asked to compare.
+type regressRun struct {
+	data, dataset, idCol, targetCol string
+	params                          compute.RegressParams
+	workers                         intList
+	json                            bool
+}
+
+// regressResult is what potok regress -json prints.
+type regressResult struct {
+	Data         string                `json:"data"`
+	Rows         []compute.ModelResult `json:"rows"`
+	BothSeconds  float64               `json:"both_in_parallel_seconds"`
+	BothWorkers  int                   `json:"both_in_parallel_workers"`
+	BothR2Forest float64               `json:"both_r2_forest"`
+	BothR2Boost  float64               `json:"both_r2_boosting"`
+}
+
+var regressModels = [2]string{compute.ModelForest, compute.ModelBoosting}
+
 func runRegress(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("regress", regressSynopsis, stderr)
-	data := fs.String("data", "", "CSV file with a header row (overrides -dataset)")
-	name := fs.String("dataset", "friedman1", "built-in data: friedman1 (20000 × 20), sparse (4459 × 2000, 97 % zeros), diabetes (442 × 10)")
-	idCol := fs.String("id", "ID", "column to ignore in the CSV")
-	targetCol := fs.String("target", "target", "column to predict in the CSV")
-	trees := fs.Int("trees", 100, "trees in the random forest")
-	stages := fs.Int("stages", 100, "stages of gradient boosting")
-	seed := fs.Uint64("seed", 0, "random forest seed")
-	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	workers := intList{1, 2}
-	fs.Var(&workers, "workers", "worker counts, comma-separated")
-	if code, ok := parseFlags(fs, args); !ok {
+	c, code, ok := parseRegress(args, stderr)
+	if !ok {
 		return code
 	}
-	if *trees < 1 || *stages < 1 || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "potok regress: -trees and -stages must be at least 1, and no arguments")
-		return 2
-	}
-	frame, label, err := loadFrame(*data, *name, *idCol, *targetCol, stderr)
+	frame, label, err := loadFrame(c.data, c.dataset, c.idCol, c.targetCol, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "potok regress: %v\n", err)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-
 	train, test := compute.Split(frame)
-	if !*asJSON {
-		fmt.Fprintf(stdout, "%s: %d rows × %d features; train %d, test %d (sklearn's split, test_size 0.33, random_state 42)\n",
-			label, frame.Rows(), len(frame.Features), train.Rows(), test.Rows())
+	p := printer{w: stdout, json: c.json}
+	p.linef("%s: %d rows × %d features; train %d, test %d (sklearn's split, test_size 0.33, random_state 42)",
+		label, frame.Rows(), len(frame.Features), train.Rows(), test.Rows())
+	res, err := c.evaluate(ctx, train, test)
+	if err != nil {
+		return failed(stderr, "regress", err)
 	}
-	params := compute.RegressParams{Trees: *trees, Stages: *stages, Seed: *seed}
-	models := []string{compute.ModelForest, compute.ModelBoosting}
-	var rows []compute.ModelResult
-	for _, w := range workers {
-		for _, m := range models {
-			r, err := compute.Evaluate(ctx, m, w, params, train, test, nil)
+	res.Data = label
+	if err := p.result(res.table(), res); err != nil {
+		return failed(stderr, "regress", err)
+	}
+	return 0
+}
+
+func parseRegress(args []string, stderr io.Writer) (c regressRun, code int, ok bool) {
+	fs := newFlagSet("regress", regressSynopsis, stderr)
+	fs.StringVar(&c.data, "data", "", "CSV file with a header row (overrides -dataset)")
+	fs.StringVar(&c.dataset, "dataset", "friedman1", "built-in data: friedman1 (20000 × 20), sparse (4459 × 2000, 97 % zeros), diabetes (442 × 10)")
+	fs.StringVar(&c.idCol, "id", "ID", "column to ignore in the CSV")
+	fs.StringVar(&c.targetCol, "target", "target", "column to predict in the CSV")
+	fs.IntVar(&c.params.Trees, "trees", 100, "trees in the random forest")
+	fs.IntVar(&c.params.Stages, "stages", 100, "stages of gradient boosting")
+	fs.Uint64Var(&c.params.Seed, "seed", 0, "random forest seed")
+	fs.BoolVar(&c.json, "json", false, "print JSON instead of a table")
+	c.workers = intList{1, 2}
+	fs.Var(&c.workers, "workers", "worker counts, comma-separated")
+	if code, ok := parseFlags(fs, args); !ok {
+		return c, code, false
+	}
+	if c.params.Trees < 1 || c.params.Stages < 1 || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "potok regress: -trees and -stages must be at least 1, and no arguments")
+		return c, 2, false
+	}
+	return c, 0, true
+}
+
+// evaluate fits and scores both models at each worker count, then both at
+// once with the most workers: the notebook's exercise.
+func (c regressRun) evaluate(ctx context.Context, train, test *dataset.Frame) (regressResult, error) {
+	var res regressResult
+	for _, w := range c.workers {
+		for _, m := range regressModels {
+			r, err := compute.Evaluate(ctx, m, w, c.params, train, test, nil)
 			if err != nil {
-				fmt.Fprintf(stderr, "potok regress: %v\n", err)
-				return 1
+				return res, err
 			}
-			rows = append(rows, r)
+			res.Rows = append(res.Rows, r)
 		}
 	}
-	// The notebook's exercise: both evaluations at once, with the most workers.
-	wmax := workers[len(workers)-1]
+	res.BothWorkers = c.workers[len(c.workers)-1]
 	var both [2]compute.ModelResult
 	var errs [2]error
 	var wg sync.WaitGroup
 	t0 := time.Now()
-	for i, m := range models {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			both[i], errs[i] = compute.Evaluate(ctx, m, wmax, params, train, test, nil)
-		}()
+	for i, m := range regressModels {
+		wg.Go(func() { both[i], errs[i] = compute.Evaluate(ctx, m, res.BothWorkers, c.params, train, test, nil) })
 	}
 	wg.Wait()
-	bothSecs := time.Since(t0).Seconds()
-	if err := errors.Join(errs[:]...); err != nil {
-		fmt.Fprintf(stderr, "potok regress: %v\n", err)
-		return 1
+	res.BothSeconds = time.Since(t0).Seconds()
+	res.BothR2Forest, res.BothR2Boost = both[0].R2, both[1].R2
+	return res, errors.Join(errs[:]...)
+}
+
+func (r regressResult) table() table {
+	t := table{header: []string{"model", "workers", "R²", "fit s", "predict s"}}
+	for _, m := range r.Rows {
+		t.rows = append(t.rows, []string{m.Model, strconv.Itoa(m.Workers), fmt.Sprintf("%.4f", m.R2),
+			fmt.Sprintf("%.3f", m.FitSeconds), fmt.Sprintf("%.3f", m.PredictSeconds)})
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(struct {
-			Data         string                `json:"data"`
-			Rows         []compute.ModelResult `json:"rows"`
-			BothSeconds  float64               `json:"both_in_parallel_seconds"`
-			BothWorkers  int                   `json:"both_in_parallel_workers"`
-			BothR2Forest float64               `json:"both_r2_forest"`
-			BothR2Boost  float64               `json:"both_r2_boosting"`
-		}{label, rows, bothSecs, wmax, both[0].R2, both[1].R2})
-		return 0
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "model\tworkers\tR²\tfit s\tpredict s\t")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.3f\t%.3f\t\n", r.Model, r.Workers, r.R2, r.FitSeconds, r.PredictSeconds)
-	}
-	tw.Flush()
-	fmt.Fprintf(stdout, "both evaluations in parallel at %d workers each: %.3f s (R² %.4f and %.4f)\n",
-		wmax, bothSecs, both[0].R2, both[1].R2)
-	return 0
+	t.notes = []string{fmt.Sprintf("both evaluations in parallel at %d workers each: %.3f s (R² %.4f and %.4f)",
+		r.BothWorkers, r.BothSeconds, r.BothR2Forest, r.BothR2Boost)}
+	return t
 }
 
 func loadFrame(path, name, idCol, targetCol string, stderr io.Writer) (*dataset.Frame, string, error) {

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	dt "potok/downloader/demoserver"
 )
@@ -21,10 +20,16 @@ var (
 	buildErr  error
 )
 
-// potokBinary builds the command-line program once per test run, without
-// the race detector, so that it can be killed and measured like the real one.
+// potokBinary builds the command-line program (no window: -tags ci) once per
+// test run, without the race detector, so that it can be killed and measured
+// like the real one; TestMain removes it. It skips the test when no go tool
+// is on PATH.
 func potokBinary(t *testing.T) string {
 	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go tool on PATH to build the binary: %v", err)
+	}
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "potok-bin-")
 		if err != nil {
@@ -32,7 +37,7 @@ func potokBinary(t *testing.T) string {
 			return
 		}
 		builtBin = filepath.Join(dir, "potok")
-		out, err := exec.Command("go", "build", "-tags", "ci", "-o", builtBin, ".").CombinedOutput()
+		out, err := exec.Command(gobin, "build", "-tags", "ci", "-o", builtBin, ".").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -96,9 +101,9 @@ func TestKillNineThenResume(t *testing.T) {
 			t.Fatalf("%s is not the served content", name)
 		}
 	}
-	ents, _ := os.ReadDir(dir)
-	if len(ents) != n {
-		t.Fatalf("folder holds %d entries, want the %d files (no .part, no duplicates)", len(ents), n)
+	ents, err := os.ReadDir(dir)
+	if err != nil || len(ents) != n {
+		t.Fatalf("folder holds %d entries (%v), want the %d files (no .part, no duplicates)", len(ents), err, n)
 	}
 	missing := int64(n*size) - kept
 	fetched := s2.BytesSent()
@@ -119,26 +124,19 @@ func getCommand(bin, cfg string, args ...string) *exec.Cmd {
 	return c
 }
 
-// killWhen starts c and kills it with SIGKILL once reached holds, failing the
-// test if that takes over 60 s.
+// killWhen starts c and kills it with SIGKILL once reached holds (see
+// waitUntil); it is killed and waited for however the test ends.
 func killWhen(t *testing.T, c *exec.Cmd, what string, reached func() bool) {
 	t.Helper()
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for !reached() {
-		if time.Now().After(deadline) {
-			c.Process.Kill()
-			c.Wait()
-			t.Fatalf("too slow: not %s after 60 s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	defer c.Wait()         // an error: it was killed
+	defer c.Process.Kill() // when waitUntil gives up, too
+	waitUntil(t, what, reached)
 	if err := c.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	c.Wait()
 }
 
 // onDisk sums the sizes of the files and partial files in dir.

@@ -12,13 +12,17 @@ import (
 )
 
 // newFlagSet returns a FlagSet that reports errors instead of exiting, so that
-// each command can return exit code 2 itself.
-func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+// each command can return exit code 2 itself. Its usage (-h) ends with the
+// paragraphs of notes.
+func newFlagSet(name, synopsis string, stderr io.Writer, notes ...string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: potok %s\n\nflags:\n", synopsis)
 		fs.PrintDefaults()
+		for _, n := range notes {
+			fmt.Fprintf(stderr, "\n%s\n", n)
+		}
 	}
 	return fs
 }

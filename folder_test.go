@@ -39,17 +39,17 @@ func TestSymlinkedFolderIsOneFolder(t *testing.T) {
 	if err := second.Run(); err != nil {
 		t.Fatalf("second run: %v\n%s", err, second.Stderr)
 	}
-	ents, _ := os.ReadDir(out)
-	if len(ents) != 1 || ents[0].Name() != "s.bin" {
+	ents, err := os.ReadDir(out)
+	if err != nil || len(ents) != 1 || ents[0].Name() != "s.bin" {
 		var names []string
 		for _, e := range ents {
 			names = append(names, e.Name())
 		}
-		t.Fatalf("folder holds %q, want only s.bin", names)
+		t.Fatalf("folder holds %q (%v), want only s.bin", names, err)
 	}
-	got, _ := os.ReadFile(filepath.Join(out, "s.bin"))
-	if !bytes.Equal(got, dt.Content("s.bin", size)) {
-		t.Fatal("s.bin is not the served content")
+	got, err := os.ReadFile(filepath.Join(out, "s.bin"))
+	if err != nil || !bytes.Equal(got, dt.Content("s.bin", size)) {
+		t.Fatalf("s.bin is not the served content (%v)", err)
 	}
 }
 
@@ -91,8 +91,8 @@ func TestBusyFolderIsRefused(t *testing.T) {
 	if out := waiter.Stderr.(*bytes.Buffer).String(); !strings.Contains(out, "waiting") || !strings.Contains(out, "1 done") {
 		t.Fatalf("-wait said %q", out)
 	}
-	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 {
-		t.Fatalf("folder holds %d entries, want busy.bin alone", len(ents))
+	ents, err := os.ReadDir(dir)
+	if err != nil || len(ents) != 1 {
+		t.Fatalf("folder holds %d entries (%v), want busy.bin alone", len(ents), err)
 	}
 }

@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	_ "net/http/pprof"
 	"os"
+	"os/signal"
 	"runtime/debug"
-	"runtime/pprof"
 	"strings"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -39,29 +38,38 @@ usage:
 Run "potok COMMAND -h" for the flags of a command.
 `
 
-func main() {
+func main() { os.Exit(potokMain()) }
+
+// potokMain is the program as a shell starts it (the tests' scripts start it
+// as the command potok): run, with the environment's profiling around it.
+func potokMain() int {
+	// A write to a closed pipe then fails with EPIPE, which run reports,
+	// instead of SIGPIPE killing the program before it can say so or stop
+	// its downloads cleanly.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	// POTOK_PPROF=127.0.0.1:PORT serves net/http/pprof while the program runs
 	// (loopback only), to profile the window, which does not end on its own.
-	if addr := os.Getenv("POTOK_PPROF"); strings.HasPrefix(addr, "127.0.0.1:") {
-		go func() { _ = http.ListenAndServe(addr, nil) }()
-	}
+	defer startPprof(os.Getenv("POTOK_PPROF"), os.Stderr).stop()
 	// POTOK_CPUPROFILE=FILE writes a CPU profile of the run, for `go tool pprof`.
-	if path := os.Getenv("POTOK_CPUPROFILE"); path != "" {
-		if f, err := os.Create(path); err == nil {
-			if pprof.StartCPUProfile(f) == nil {
-				code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-				pprof.StopCPUProfile()
-				f.Close()
-				os.Exit(code)
-			}
-		}
-	}
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	defer startCPUProfile(os.Getenv("POTOK_CPUPROFILE"), os.Stderr)()
+	return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 }
 
-// run returns the exit code: 0 success, 1 failure, 2 bad usage.
+// run returns the exit code: 0 success, 1 failure, 2 bad usage. A write to
+// stdout that failed makes a success a failure, and is reported.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel()})))
+	out := &checkedWriter{w: stdout}
+	code := dispatch(args, stdin, out, stderr)
+	if err := out.Err(); err != nil {
+		fmt.Fprintf(stderr, "potok: the output is incomplete: %v\n", err)
+		code = max(code, 1)
+	}
+	return code
+}
+
+// dispatch runs the subcommand args name, or the window.
+func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "get":
@@ -84,8 +92,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	a := app.NewWithID("io.github.potok")
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	return runWindow(args, stderr)
+}
+
+// runWindow opens the window, with the lists and flags of args.
+func runWindow(args []string, stderr io.Writer) int {
 	opts := gui.Options{}
 	for _, f := range args {
 		switch {
@@ -109,6 +120,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
+	a := app.NewWithID("io.github.potok")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
 	gui.Run(a, opts)
 	return 0
 }

@@ -3,14 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"time"
 
 	"github.com/dustin/go-humanize"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
-	"golang.org/x/term"
 
 	"potok/downloader"
 )
@@ -20,11 +18,6 @@ import (
 type progressView interface {
 	update(s downloader.Snapshot, evs []downloader.Event)
 	finish(s downloader.Snapshot)
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // plainView prints a line per finished file, retry and failure: for logs, pipes
@@ -62,7 +55,9 @@ func (quietView) finish(downloader.Snapshot)                     {}
 
 // barsView draws a total bar and one bar per running file with mpb, and prints
 // finished files above them. Bars exist only while a file runs, so a list of
-// ten thousand files costs as many bars as there are workers.
+// ten thousand files costs as many bars as there are workers. mpb writes to
+// the terminal itself (it must, to know it is one); what it fails to draw it
+// reports to standard output's checkedWriter.
 type barsView struct {
 	p     *mpb.Progress
 	total *mpb.Bar
@@ -78,9 +73,11 @@ type fileBar struct {
 	f   downloader.FileStatus
 }
 
-func newBarsView(w io.Writer) *barsView {
+func newBarsView(stdout io.Writer) *barsView {
+	tty, _ := terminal(stdout)
 	v := &barsView{
-		p:    mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond)),
+		p: mpb.New(mpb.WithOutput(tty), mpb.WithDebugOutput(failureLog(stdout)),
+			mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond)),
 		bars: make(map[downloader.ID]*fileBar),
 	}
 	v.total = v.p.AddBar(0,

@@ -89,8 +89,8 @@ func TestKillNineSegmentedThenResume(t *testing.T) {
 	if !bytes.Equal(got, dt.Content(name, size)) {
 		t.Fatal("the resumed file is not the served content")
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
-		t.Fatalf("folder holds %d entries, want only the file (no .part, no segments file)", len(ents))
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 1 {
+		t.Fatalf("folder holds %d entries (%v), want only the file (no .part, no segments file)", len(ents), err)
 	}
 	fetched := s2.BytesSent()
 	t.Logf("killed with %d of %d bytes sent; the segments file said %d missing; the second run fetched %d",

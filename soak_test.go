@@ -30,23 +30,6 @@ func cliSoakSize(i int) int64 { return 4<<10 + int64(i*7919)%(12<<10+1) }
 
 func cliSoakName(i int) string { return fmt.Sprintf("file-%05d.bin", i) }
 
-// buildCLI builds the command-line program (no window: -tags ci) into a
-// temporary folder and returns its path. It skips the test when no go tool is
-// on PATH.
-func buildCLI(t *testing.T) string {
-	t.Helper()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go tool on PATH to build the binary: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "potok")
-	out, err := exec.Command(gobin, "build", "-tags", "ci", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // soakEnv is the environment of the subprocess: the test's, with a temporary
 // home and config folder (the CLI may keep its queue there; the user's must
 // never be touched) and without settings that would change what is measured.
@@ -151,7 +134,7 @@ func vmHWM() int64 {
 // file byte for byte, that no .part is left, and the process's peak resident
 // memory against the 150 MB target.
 func TestCLISoak(t *testing.T) {
-	bin := buildCLI(t)
+	bin := potokBinary(t)
 	s := dt.NewServer()
 	defer s.Close()
 

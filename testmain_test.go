@@ -3,25 +3,45 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// TestMain points the user's config folder at a temporary one, so that no
-// test reads or writes the real queue files.
+// TestMain runs the tests, or, when the test binary is started under the
+// name potok (by the scripts of TestScripts, or a test that needs a process
+// of its own), the program itself.
 func TestMain(m *testing.M) {
 	if os.Getenv(soakHelperEnv) != "" {
 		os.Exit(m.Run()) // the soak's helper process: its parent chose the folders
 	}
+	testscript.Main(tempConfig{m}, map[string]func(){"potok": func() { os.Exit(potokMain()) }})
+}
+
+// tempConfig runs the tests with the user's config folder pointed at a
+// temporary one, so that no test reads or writes the real queue files, and
+// removes it and the built binary afterwards.
+type tempConfig struct{ m *testing.M }
+
+func (c tempConfig) Run() int {
 	cfg, err := os.MkdirTemp("", "potok-config-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
-	os.Setenv("XDG_CONFIG_HOME", cfg)
-	code := m.Run()
-	os.RemoveAll(cfg)
-	os.Exit(code)
+	defer os.RemoveAll(cfg)
+	if err := os.Setenv("XDG_CONFIG_HOME", cfg); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() {
+		if builtBin != "" {
+			os.RemoveAll(filepath.Dir(builtBin))
+		}
+	}()
+	return c.m.Run()
 }
 
 // waitUntil polls cond every few milliseconds until it holds, failing the
