@@ -6,6 +6,7 @@ require (
 	fyne.io/fyne/v2 v2.7.1
 	github.com/Shopify/toxiproxy/v2 v2.12.0
 	github.com/cavaliergopher/grab/v3 v3.0.1
+	github.com/coder/websocket v1.8.15
 	github.com/dustin/go-humanize v1.1.0
 	github.com/rs/zerolog v1.33.0
 	github.com/vbauerster/mpb/v8 v8.9.3
