@@ -368,16 +368,14 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // the only writer
+		defer wg.Done()
 		defer cancel()
 		for {
 			select {
 			case <-ctx.Done():
-				return
-			case <-sub.slow:
-				c.Close(websocket.StatusPolicyViolation, "too slow: notifications piled up")
 				return
 			case msg := <-sub.out:
 				wctx, done := context.WithTimeout(ctx, 30*time.Second)
@@ -387,6 +385,15 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 			}
+		}
+	}()
+	go func() { // a client too slow for its queue is cut off, mid-write too
+		defer wg.Done()
+		select {
+		case <-sub.slow:
+			c.CloseNow() // no close handshake: it would not read that either
+			cancel()
+		case <-ctx.Done():
 		}
 	}()
 	for {
@@ -401,7 +408,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	cancel()
-	<-writerDone
+	wg.Wait()
 	if s.ctx.Err() != nil {
 		c.Close(websocket.StatusGoingAway, "server stopping")
 	} else {
