@@ -60,7 +60,7 @@ type request struct {
 // all (Parse error); a call that is JSON but not a call carries its own
 // error, so that the rest of a batch is still answered.
 func decodeRequest(body []byte) (request, *Error) {
-	body = bytes.TrimSpace(body)
+	body = bytes.Trim(body, " \t\r\n") // JSON's own white space only
 	if !json.Valid(body) {
 		return request{}, errParse
 	}
