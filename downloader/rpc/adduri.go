@@ -71,11 +71,12 @@ func (s *Server) addURI(p params) (any, *Error) {
 	if ferr != nil {
 		return nil, ferr
 	}
+	en.Tag = s.t.newGID() // kept with the download: the same gid after a restart
 	ids, aerr := eng.Add(en)
 	if aerr != nil || len(ids) != 1 {
 		return nil, failf("%v", aerr)
 	}
-	e := s.t.add(ids[0], statusWaiting)
+	e := s.t.add(ids[0], en.Tag, statusWaiting)
 	e.opts = kept
 	if pause {
 		_ = eng.Pause(ids[0])

@@ -365,9 +365,8 @@ func (s *Server) purgeDownloadResult(params) (any, *Error) {
 	return "OK", nil
 }
 
-// removeDownloadResult takes one stopped download off the server's lists.
-// The engine has no command to drop a single download, so it stays in the
-// window's list (and queue file) until "Clear done".
+// removeDownloadResult takes one stopped download off the lists: the
+// server's, the window's and the queue file's (Engine.Forget).
 func (s *Server) removeDownloadResult(p params) (any, *Error) {
 	gid, err := p.str(0)
 	if err != nil {
@@ -382,6 +381,9 @@ func (s *Server) removeDownloadResult(p params) (any, *Error) {
 	}
 	if !stopped(r.status) {
 		return nil, failf("Could not remove download result of GID#%s", r.gid)
+	}
+	if eng := s.opts.Engine(); eng != nil {
+		_ = eng.Forget(r.f.ID) // an engine that no longer has it has forgotten it already
 	}
 	s.t.forget(r.f.ID)
 	return "OK", nil

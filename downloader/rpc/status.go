@@ -144,8 +144,12 @@ func errorOf(r *row) (code, msg string) {
 	words := r.f.Err
 	low := strings.ToLower(words)
 	c := "1"
-	if m := statusCode.FindStringSubmatch(words); m != nil {
-		switch n, _ := strconv.Atoi(m[1]); n {
+	n := r.f.HTTPStatus
+	if m := statusCode.FindStringSubmatch(words); n == 0 && m != nil {
+		n, _ = strconv.Atoi(m[1]) // a failure kept by a Potok before HTTPStatus
+	}
+	if n != 0 {
+		switch n {
 		case http.StatusNotFound, http.StatusGone:
 			c = "3"
 		case http.StatusUnauthorized:

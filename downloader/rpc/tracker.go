@@ -146,7 +146,7 @@ func (t *tracker) observe(eng *downloader.Engine, snap downloader.Snapshot) (*vi
 				}
 				delete(t.forgotten, f.ID) // retried from the window: a download again
 			}
-			e = t.add(f.ID, statusWaiting)
+			e = t.add(f.ID, f.Tag, statusWaiting)
 			if baseline {
 				e.last, e.started = st, st == statusActive
 				if stopped(st) {
@@ -181,9 +181,14 @@ func (t *tracker) observe(eng *downloader.Engine, snap downloader.Snapshot) (*vi
 	return v, notes
 }
 
-// add gives a download of the engine its gid.
-func (t *tracker) add(id downloader.ID, last string) *entry {
-	e := &entry{id: id, gid: t.newGID(), last: last}
+// add gives a download of the engine its gid: the one kept in its tag when
+// it has one (added by this server, before a restart too), else a new one.
+func (t *tracker) add(id downloader.ID, tag, last string) *entry {
+	gid := tag
+	if _, taken := t.byGID[gid]; taken || !isGID(gid) {
+		gid = t.newGID()
+	}
+	e := &entry{id: id, gid: gid, last: last}
 	t.byID[id] = e
 	t.byGID[e.gid] = e
 	return e
@@ -260,4 +265,17 @@ func (t *tracker) transition(e *entry, f *downloader.FileStatus, st string, note
 func note(method, gid string) []byte {
 	b, _ := json.Marshal(notification{JSONRPC: "2.0", Method: method, Params: []map[string]any{{"gid": gid}}})
 	return b
+}
+
+// isGID reports 16 lowercase hex digits, not all zero.
+func isGID(s string) bool {
+	if len(s) != 16 || s == "0000000000000000" {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
