@@ -38,6 +38,12 @@ type downloadTab struct {
 	RateLimit       *widget.Entry // like "2MiB", empty: none
 	SettingsNote    *widget.Label
 	AutoResume      *widget.Check // continue unfinished downloads when the window opens
+	// Settings opens the Settings dialog (settings_dialog.go): the network
+	// settings and the theme. InsecureWarning stays in sight while
+	// certificates are not checked; ProxyNote names a manual proxy.
+	Settings        *widget.Button
+	InsecureWarning *widget.Label
+	ProxyNote       *widget.Label
 
 	Download, PauseAll, ResumeAll, CancelAll, RetryFailed, ClearDone *widget.Button
 
@@ -67,6 +73,9 @@ type downloadTab struct {
 	seq      uint64
 	wasBusy  bool
 	engine   *downloader.Engine
+	hasQueue bool            // the engine keeps its list in the folder's queue file (guarded by mu)
+	net      netSettings     // the network settings in force
+	settings *settingsDialog // the last one opened
 	demo     *demoserver.Server
 	parsing  bool
 	bulk     []bulkList
@@ -121,6 +130,14 @@ func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
 	t.AutoResume = widget.NewCheck("Continue unfinished downloads when Potok opens", func(on bool) {
 		t.app.Preferences().SetBool(prefAutoResume, on)
 	})
+	t.Settings = widget.NewButtonWithIcon("Settings…", theme.SettingsIcon(), t.openSettings)
+	t.InsecureWarning = widget.NewLabel("Certificates are not checked (Settings, Proxy and HTTPS): anyone between you and a server can read and change what you download.")
+	t.InsecureWarning.Importance = widget.DangerImportance
+	t.InsecureWarning.Wrapping = fyne.TextWrapWord
+	t.InsecureWarning.TextStyle = fyne.TextStyle{Bold: true}
+	t.ProxyNote = widget.NewLabel("")
+	t.ProxyNote.SizeName = theme.SizeNameCaptionText
+	t.ProxyNote.Truncation = fyne.TextTruncateEllipsis
 
 	t.Download = widget.NewButton("Download", t.startDownload)
 	t.Download.Importance = widget.HighImportance
@@ -141,7 +158,8 @@ func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
 
 	t.loadSettings()
 	t.Content = t.layout()
-	t.restore()
+	t.updateNetworkNotes()
+	t.restore(nil)
 	t.updateDemoButton()
 	return t
 }
@@ -156,10 +174,10 @@ func (t *downloadTab) layout() fyne.CanvasObject {
 		layout.NewSpacer(), t.ConnectionsNote,
 		widget.NewLabel("Per host"), container.NewGridWithColumns(2, t.PerHost,
 			container.NewBorder(nil, nil, widget.NewLabel("Speed limit"), nil, t.RateLimit)),
-		widget.NewLabel(""), t.AutoResume,
+		widget.NewLabel(""), container.NewBorder(nil, nil, nil, t.Settings, t.AutoResume),
 	)
 	actions := container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed, t.ClearDone, t.Measure.Start)
-	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote)), actions,
+	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote, t.InsecureWarning, t.ProxyNote)), actions,
 		t.Total, t.TotalsText)
 	logCard := container.NewBorder(widget.NewLabel("Finished"), nil, nil, nil, t.Log)
 	lower := container.NewVSplit(t.Files, logCard)
