@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"net/url"
 	"sync"
 	"sync/atomic"
 
@@ -63,6 +64,9 @@ type downloadTab struct {
 	async func(func())
 	// queueFile says where a folder's queue is kept; tests point it elsewhere.
 	queueFile func(dir string) (string, error)
+	// openURL opens a file or folder with the desktop (the app's OpenURL);
+	// tests record what it is given.
+	openURL func(*url.URL) error
 	// segmentMin is the engine's SegmentThreshold (0: its default, 16 MiB);
 	// the window has no setting for it, tests lower it.
 	segmentMin int64
@@ -93,7 +97,7 @@ type downloadTab struct {
 // newDownloadTab builds the tab. It polls nothing until the window's ticker
 // calls tick.
 func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
-	t := &downloadTab{app: a, win: w, async: func(f func()) { go f() }, queueFile: downloader.DefaultQueueFile}
+	t := &downloadTab{app: a, win: w, async: func(f func()) { go f() }, queueFile: downloader.DefaultQueueFile, openURL: a.OpenURL}
 	t.URLs = newListEntry(func() { t.startDownload() }, func(text string) { t.addSource("pasted text", text) })
 	t.URLs.SetPlaceHolder("Paste URLs here, one per line (a line may add sha256:HEX), or drop a .txt file on the window")
 	t.URLs.SetMinRowsVisible(6)
