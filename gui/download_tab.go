@@ -178,9 +178,10 @@ func (t *downloadTab) layout() fyne.CanvasObject {
 		layout.NewSpacer(), t.ConnectionsNote,
 		widget.NewLabel("Per host"), container.NewGridWithColumns(2, t.PerHost,
 			container.NewBorder(nil, nil, widget.NewLabel("Speed limit"), nil, t.RateLimit)),
-		widget.NewLabel(""), container.NewBorder(nil, nil, nil, t.Settings, t.AutoResume),
+		widget.NewLabel(""), t.AutoResume,
 	)
-	actions := container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed, t.ClearDone, t.Measure.Start)
+	actions := container.NewBorder(nil, nil,
+		container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed, t.ClearDone, t.Measure.Start), t.Settings)
 	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote, t.InsecureWarning, t.ProxyNote)), actions,
 		t.Total, t.TotalsText)
 	logCard := container.NewBorder(widget.NewLabel("Finished"), nil, nil, nil, t.Log)
