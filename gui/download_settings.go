@@ -106,6 +106,7 @@ func (t *downloadTab) reopen(resume map[string]bool) {
 func (t *downloadTab) setParallel(v float64) {
 	n := int(v)
 	t.ParallelText.SetText(fmt.Sprintf("Parallel downloads: %d", n))
+	setText(t.ParallelNote, fmt.Sprintf("Like the notebooks' BoundedSemaphore: %d hold a slot, the rest wait;\nmoving it lets more in, or lets the running ones finish first.", n))
 	t.app.Preferences().SetInt(prefParallel, n)
 	if e := t.currentEngine(); e != nil {
 		e.SetLimit(n)

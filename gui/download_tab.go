@@ -30,6 +30,7 @@ type downloadTab struct {
 	ChooseFolder *widget.Button
 	Parallel     *widget.Slider
 	ParallelText *widget.Label
+	ParallelNote *widget.Label // the slider is the notebooks' BoundedSemaphore
 	// Connections is how many connections one big file may use; its note
 	// says they come out of the parallel (and per-host) budget.
 	Connections     *widget.Slider
@@ -117,6 +118,8 @@ func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
 	t.Parallel = widget.NewSlider(1, 64)
 	t.Parallel.Step = 1
 	t.Parallel.OnChanged = t.setParallel
+	t.ParallelNote = widget.NewLabel("")
+	t.ParallelNote.SizeName = theme.SizeNameCaptionText
 	t.ConnectionsText = widget.NewLabel("")
 	t.Connections = widget.NewSlider(1, downloader.MaxConnections)
 	t.Connections.Step = 1
@@ -174,6 +177,7 @@ func (t *downloadTab) layout() fyne.CanvasObject {
 	settings := container.New(layout.NewFormLayout(),
 		widget.NewLabel("Folder"), container.NewBorder(nil, nil, nil, t.ChooseFolder, t.Folder),
 		t.ParallelText, t.Parallel,
+		layout.NewSpacer(), t.ParallelNote,
 		t.ConnectionsText, t.Connections,
 		layout.NewSpacer(), t.ConnectionsNote,
 		widget.NewLabel("Per host"), container.NewGridWithColumns(2, t.PerHost,

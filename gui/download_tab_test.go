@@ -71,6 +71,9 @@ func TestTypeSlideDownload(t *testing.T) {
 	if tab.ParallelText.Text != "Parallel downloads: 3" {
 		t.Fatalf("slider label %q", tab.ParallelText.Text)
 	}
+	if !strings.Contains(tab.ParallelNote.Text, "BoundedSemaphore: 3 hold a slot, the rest wait") {
+		t.Fatalf("slider note %q", tab.ParallelNote.Text)
+	}
 	test.Tap(tab.Download)
 	tickUntil(t, tab, "all done", func() bool { return allIn(tab, 3, downloader.StateDone) })
 	if tab.currentEngine().Limit() != 3 {
