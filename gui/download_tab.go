@@ -53,6 +53,7 @@ type downloadTab struct {
 	Total      *widget.ProgressBar
 	TotalsText *widget.Label
 	Log        *widget.List
+	Split      *container.Split // the file list above the log; the window remembers where it is
 
 	Measure *speedupTab
 
@@ -189,9 +190,9 @@ func (t *downloadTab) layout() fyne.CanvasObject {
 	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote, t.InsecureWarning, t.ProxyNote)), actions,
 		t.Total, t.TotalsText)
 	logCard := container.NewBorder(widget.NewLabel("Finished"), nil, nil, nil, t.Log)
-	lower := container.NewVSplit(t.Files, logCard)
-	lower.Offset = 0.7
-	return container.NewBorder(top, nil, nil, nil, lower)
+	t.Split = container.NewVSplit(t.Files, logCard)
+	t.Split.Offset = 0.7
+	return container.NewBorder(top, nil, nil, nil, t.Split)
 }
 
 // withEngine runs a command on the engine, if there is one.

@@ -37,6 +37,7 @@ type mainWindow struct {
 
 // newMainWindow builds the window without showing it or starting its ticker.
 func newMainWindow(a fyne.App) *mainWindow {
+	applyTheme(a, themeChoice(a))
 	w := a.NewWindow("Potok")
 	w.SetIcon(a.Icon())
 	d := newDownloadTab(a, w)
@@ -47,8 +48,9 @@ func newMainWindow(a fyne.App) *mainWindow {
 	w.SetContent(tabs)
 	w.SetOnDropped(d.dropped)
 	w.Canvas().AddShortcut(submitShortcut, func(fyne.Shortcut) { d.startDownload() })
-	w.Resize(fyne.NewSize(1100, 760))
-	return &mainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs}
+	mw := &mainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs}
+	mw.restoreState(a.Preferences())
+	return mw
 }
 
 // Run shows the main window and blocks until it is closed; then transfers stop
