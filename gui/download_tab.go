@@ -135,6 +135,7 @@ func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
 	t.RateLimit.OnChanged = func(string) { t.applySettings() }
 	t.SettingsNote = widget.NewLabel("")
 	t.SettingsNote.Importance = widget.DangerImportance
+	t.SettingsNote.Hide() // until a setting is wrong: empty, it would still take a line
 	t.AutoResume = widget.NewCheck("Continue unfinished downloads when Potok opens", func(on bool) {
 		t.app.Preferences().SetBool(prefAutoResume, on)
 	})
