@@ -43,7 +43,7 @@ type settingsDialog struct {
 type choice struct{ key, label string }
 
 var proxyChoices = []choice{
-	{proxySystem, "System (the environment's HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY)"},
+	{proxySystem, "System"},
 	{proxyNone, "None"},
 	{proxyManual, "Manual"},
 }
@@ -95,6 +95,7 @@ func newSettingsDialog(t *downloadTab) *settingsDialog {
 	s.NoProxy.SetPlaceHolder("localhost, .example.com")
 	s.NoProxy.SetText(n.NoProxy)
 	s.Proxy = widget.NewRadioGroup(choiceLabels(proxyChoices), func(string) { s.changed() })
+	s.Proxy.Horizontal = true
 	s.Proxy.Required = true
 	s.Proxy.SetSelected(choiceLabel(proxyChoices, n.ProxyMode))
 
@@ -165,6 +166,7 @@ func (s *settingsDialog) layout() fyne.CanvasObject {
 		widget.NewFormItem("CA certificate", withButton(s.CACertFile, s.ChooseCACert)),
 		widget.NewFormItem("", s.Insecure),
 	)
+	network.Items[0].HintText = "System: the environment's HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY."
 	network.Items[1].HintText = "user:password@ may be part of the URL, or the password may go in the field below."
 	network.Items[3].HintText = "Hosts and .domains reached directly, as NO_PROXY lists them."
 	network.Items[4].HintText = "A PEM file of certificates trusted besides the system's."
@@ -175,8 +177,11 @@ func (s *settingsDialog) layout() fyne.CanvasObject {
 		widget.NewFormItem("Cookies file", withButton(s.CookieFile, s.ChooseCookies)),
 		widget.NewFormItem("", s.UseNetrc),
 	)
+	requests.Items[2].HintText = "An Authorization or Cookie header goes only to the download's own server."
 	requests.Items[3].HintText = "A cookies.txt as browsers export it, or as curl -c, wget and aria2 write it."
-	window := widget.NewForm(widget.NewFormItem("Theme", s.Theme))
+	remembered := widget.NewLabel("Potok also remembers the window's size, the tab last shown and where the dividers are. Where the window opens is left to the desktop: Fyne tells no window's position.")
+	remembered.Wrapping = fyne.TextWrapWord
+	window := container.NewVBox(widget.NewForm(widget.NewFormItem("Theme", s.Theme)), remembered)
 	tabs := container.NewAppTabs(
 		container.NewTabItem("Proxy and HTTPS", container.NewVScroll(network)),
 		container.NewTabItem("Requests", container.NewVScroll(requests)),
