@@ -158,27 +158,27 @@ func (s *settingsDialog) layout() fyne.CanvasObject {
 	withButton := func(e *widget.Entry, b *widget.Button) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, nil, b, e)
 	}
+	// item is a form row with the line of help under it ("" for none).
+	item := func(label string, o fyne.CanvasObject, hint string) *widget.FormItem {
+		it := widget.NewFormItem(label, o)
+		it.HintText = hint
+		return it
+	}
 	network := widget.NewForm(
-		widget.NewFormItem("Proxy", s.Proxy),
-		widget.NewFormItem("Proxy URL", s.ProxyURL),
-		widget.NewFormItem("Proxy password", s.ProxyPassword),
-		widget.NewFormItem("No proxy for", s.NoProxy),
-		widget.NewFormItem("CA certificate", withButton(s.CACertFile, s.ChooseCACert)),
-		widget.NewFormItem("", s.Insecure),
+		item("Proxy", s.Proxy, "System: the environment's HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY."),
+		item("Proxy URL", s.ProxyURL, "user:password@ may be part of the URL, or the password may go in the field below."),
+		item("Proxy password", s.ProxyPassword, ""),
+		item("No proxy for", s.NoProxy, "Hosts and .domains reached directly, as NO_PROXY lists them."),
+		item("CA certificate", withButton(s.CACertFile, s.ChooseCACert), "A PEM file of certificates trusted besides the system's."),
+		item("", s.Insecure, ""),
 	)
-	network.Items[0].HintText = "System: the environment's HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY."
-	network.Items[1].HintText = "user:password@ may be part of the URL, or the password may go in the field below."
-	network.Items[3].HintText = "Hosts and .domains reached directly, as NO_PROXY lists them."
-	network.Items[4].HintText = "A PEM file of certificates trusted besides the system's."
 	requests := widget.NewForm(
-		widget.NewFormItem("User-Agent", s.UserAgent),
-		widget.NewFormItem("Referer", s.Referer),
-		widget.NewFormItem("Extra headers", s.Headers),
-		widget.NewFormItem("Cookies file", withButton(s.CookieFile, s.ChooseCookies)),
-		widget.NewFormItem("", s.UseNetrc),
+		item("User-Agent", s.UserAgent, ""),
+		item("Referer", s.Referer, ""),
+		item("Extra headers", s.Headers, "An Authorization or Cookie header goes only to the download's own server."),
+		item("Cookies file", withButton(s.CookieFile, s.ChooseCookies), "A cookies.txt as browsers export it, or as curl -c, wget and aria2 write it."),
+		item("", s.UseNetrc, ""),
 	)
-	requests.Items[2].HintText = "An Authorization or Cookie header goes only to the download's own server."
-	requests.Items[3].HintText = "A cookies.txt as browsers export it, or as curl -c, wget and aria2 write it."
 	remembered := widget.NewLabel("Potok also remembers the window's size, the tab last shown and where the dividers are. Where the window opens is left to the desktop: Fyne tells no window's position.")
 	remembered.Wrapping = fyne.TextWrapWord
 	window := container.NewVBox(widget.NewForm(widget.NewFormItem("Theme", s.Theme)), remembered)

@@ -287,9 +287,7 @@ func TestEngineErrorKeepsTheOldEngine(t *testing.T) {
 	notPEM := filepath.Join(t.TempDir(), "ca.pem")
 	writeFile(t, notPEM, "not a certificate\n")
 	tab := newTestTab(t)
-	tab.URLs.SetText(s.FileURL("slow.bin", 1<<20))
-	test.Tap(tab.Download)
-	tickUntil(t, tab, "running", func() bool { return len(tab.files) == 1 && tab.files[0].Done > 0 })
+	startPartWay(t, tab, s.FileURL("slow.bin", 1<<20))
 	old := tab.currentEngine()
 
 	d := openSettings(t, tab)
@@ -330,11 +328,7 @@ func TestSettingsChangeContinuesRunningDownloads(t *testing.T) {
 	s := dt.NewServer(dt.WithRate(128 << 10))
 	defer s.Close()
 	tab := newTestTab(t)
-	tab.URLs.SetText(s.FileURL("run.bin", size) + "\n" + s.FileURL("held.bin", size))
-	test.Tap(tab.Download)
-	tickUntil(t, tab, "both part-way", func() bool {
-		return len(tab.files) == 2 && tab.files[0].Done > 0 && tab.files[1].Done > 0
-	})
+	startPartWay(t, tab, s.FileURL("run.bin", size), s.FileURL("held.bin", size))
 	if err := tab.currentEngine().Pause(tab.files[1].ID); err != nil {
 		t.Fatal(err)
 	}
