@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"os"
 
 	"potok/downloader"
 )
@@ -11,8 +12,9 @@ import (
 
 // applyNetwork makes n the network settings of the downloads. New reads the
 // CA, cookies and netrc files and checks the proxy, so a probe engine is made
-// with n first, without the folder's queue file (the running engine holds
-// it): on its error nothing changes and the old engine runs on. Then n is
+// with n first, on the temporary folder and without a queue file (the
+// running engine holds the folder's; a folder not made yet stays so): on its
+// error nothing changes and the old engine runs on. Then n is
 // kept, and the running engine, if any, is replaced by one made with n,
 // continuing the downloads that were queued or running; those the user
 // paused stay paused.
@@ -21,6 +23,7 @@ func (t *downloadTab) applyNetwork(n netSettings) error {
 	if err != nil {
 		return err
 	}
+	opts.Dir = os.TempDir()
 	probe, err := downloader.New(opts)
 	if err != nil {
 		return err

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,6 +98,8 @@ func TestRequestSettingsReachTheEngineAndAreRemembered(t *testing.T) {
 	writeFile(t, cookies, "# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\tabc\n")
 
 	tab := newTestTab(t)
+	folder := filepath.Join(t.TempDir(), "made by the first download")
+	tab.setFolder(folder)
 	d := openSettings(t, tab)
 	d.UserAgent.SetText("potok-test/1")
 	d.Referer.SetText("http://ref.example/page")
@@ -105,6 +109,9 @@ func TestRequestSettingsReachTheEngineAndAreRemembered(t *testing.T) {
 	test.Tap(d.Apply)
 	if top := tab.win.Canvas().Overlays().Top(); top != nil {
 		t.Fatalf("the dialog stays after Apply: %q", dialogText(tab.win))
+	}
+	if _, err := os.Stat(folder); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("Apply made the folder before any download: %v", err)
 	}
 	download(t, tab, s.FileURL("r.bin", 100), 1, downloader.StateDone)
 	h := lastRequest(t, s, "r.bin").Header
