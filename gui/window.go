@@ -3,7 +3,9 @@
 // and applies them in one fyne.Do per tab and tick, and the user's commands
 // go to the engine as plain method calls. Each tab has its file:
 // download_tab.go (its parts in download_*.go), speedup_tab.go and
-// compute_tab.go; window.go puts them in the window.
+// compute_tab.go; window.go puts them in the window, and window_state.go
+// keeps what it remembers. The Settings dialog is settings_dialog.go, the
+// network settings it edits network_settings.go, and the theme theme.go.
 package gui
 
 import (
