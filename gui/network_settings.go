@@ -147,24 +147,14 @@ func parseHeaders(text string) (http.Header, error) {
 	return h, nil
 }
 
-// checkProxyURL checks a manual proxy as the user types it. The engine checks
-// the same in New, but New also opens the folder, so it cannot be called on
-// every key; and the engine exports no check of a proxy URL of its own. The
-// words are the engine's.
+// checkProxyURL says what is wrong with a manual proxy URL, in the engine's
+// words (downloader.CheckProxy); an empty one needs saying here.
 func checkProxyURL(s string) error {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	if s == "" || s == downloader.ProxyDirect {
 		return errors.New("write the proxy like http://host:port or socks5://host:port")
 	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("proxy %q is not a URL: write it like http://host:port or socks5://host:port", downloader.RedactURL(s))
-	}
-	switch u.Scheme {
-	case "http", "https", "socks5", "socks5h":
-		return nil
-	}
-	return fmt.Errorf("proxy %q: Potok speaks http, https, socks5 and socks5h proxies", downloader.RedactURL(s))
+	return downloader.CheckProxy(s)
 }
 
 // splitProxyPassword takes the password out of a proxy URL, for the dialog's
