@@ -232,7 +232,7 @@ func TestBadEntriesAreSaidAndKeepApplyOff(t *testing.T) {
 	}
 	d.ProxyURL.SetText("socks5h://127.0.0.1:1080")
 	d.Headers.SetText("X-Ok: 1\nnot a header")
-	if !d.Apply.Disabled() || !strings.Contains(d.Problem.Text, `line 2: header "not a header": write it as Name: value`) {
+	if !d.Apply.Disabled() || !strings.Contains(d.Problem.Text, `line 2: a header with no name before a colon: write it as Name: value`) {
 		t.Fatalf("bad header line: Apply disabled %v, %q", d.Apply.Disabled(), d.Problem.Text)
 	}
 	d.Headers.SetText("X-Ok: 1\n")
