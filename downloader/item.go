@@ -31,6 +31,8 @@ type item struct {
 	seg      atomic.Pointer[segState] // the live segmented transfer, if any
 	changes  *atomic.Uint64           // the engine's queue version, bumped on state changes; nil without a queue file
 
+	slot *heldSlot // the slot of the attempt running; only the owner goroutine touches it
+
 	mu         sync.Mutex
 	want       want
 	running    bool // a goroutine owns the item

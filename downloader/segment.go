@@ -325,6 +325,7 @@ func (st *segState) end(ctx context.Context) error {
 		st.discard() // the bytes kept are of another file
 		return err
 	case err == nil && left == 0:
+		st.it.slot.free() // all bytes are in: see heldSlot
 		return st.finish()
 	}
 	st.save(true)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"potok/downloader/internal/safefs"
@@ -30,9 +31,10 @@ func (e *Engine) download(ctx context.Context, it *item) error {
 			return err
 		}
 		e.begin(it, worker)
+		it.slot = &heldSlot{release: release}
 		err = e.attempt(ctx, it)
 		e.end(it)
-		release()
+		it.slot.free()
 		if err == nil {
 			return nil
 		}
@@ -158,7 +160,22 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	if kept != nil && !safefs.StillAt(kept.f, part) {
 		return fmt.Errorf("%s was replaced during the download: %w", part, safefs.ErrNotRegular)
 	}
+	it.slot.free() // the network part is over: the next file may start while this one is checked and moved
 	return e.finish(it, resp)
+}
+
+// heldSlot is the slot an attempt runs in, given back once: as soon as the
+// bytes are all in, so that checking and moving a file (a checksum of a large
+// one takes seconds) never holds a connection's turn from the next file.
+type heldSlot struct {
+	once    sync.Once
+	release func()
+}
+
+func (h *heldSlot) free() {
+	if h != nil {
+		h.once.Do(h.release)
+	}
 }
 
 // keptPart is a .part that is there when an attempt begins, opened by the
