@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"potok/assets"
+	"potok/compute/lesson"
 	"potok/gui"
 )
 
@@ -34,6 +36,10 @@ usage:
   potok serve-demo [flags]  serve demo files on loopback and print their URLs
   potok pi [flags]          the notebooks' π integration across worker counts
   potok regress [flags]     random forest vs gradient boosting (R², sklearn's split) across workers
+  potok bench lesson [flags]  the notebooks' question: downloads and π in goroutines,
+                            processes and under a GIL, one table and its answer
+  potok race [flags]        goroutines adding to one counter without a lock, with a mutex, atomically
+  potok deadlock [flags]    two goroutines taking two locks in opposite orders, detected and released
 
 Run "potok COMMAND -h" for the flags of a command.
 `
@@ -82,6 +88,12 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runPi(args[1:], stdout, stderr)
 		case "regress":
 			return runRegress(args[1:], stdout, stderr)
+		case "race":
+			return runRace(args[1:], stdout, stderr)
+		case "deadlock":
+			return runDeadlock(args[1:], stdout, stderr)
+		case lesson.WorkerCommand: // a child of processes mode; not in the usage
+			return lesson.ServeWorker(context.Background(), args[1:], stdin, stdout, stderr)
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
 			return 0

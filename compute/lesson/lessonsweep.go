@@ -242,7 +242,8 @@ func (l *Lesson) pi(ctx context.Context, res *LessonResult) error {
 }
 
 // Answer says in words what the rows show: π's speedup at 2 workers (or
-// the second count) in each mode beside the downloads' at the most workers.
+// the fewest above 1) in each mode beside the downloads' at the most
+// workers, and what follows from them, as far as the figures bear it out.
 func Answer(rows []LessonRow) string {
 	piAt, dlAt := 0, 0 // π at 2 workers (else the fewest above 1), downloads at the most
 	var modes []Mode
@@ -287,8 +288,25 @@ func Answer(rows []LessonRow) string {
 		}
 		b.WriteString(". ")
 	}
-	if slices.Contains(modes, GIL) && slices.Contains(modes, Processes) {
-		b.WriteString("That is the notebooks' answer: under a GIL, threads speed up waiting, not computing; processes speed up both, at the price of starting them and moving the data.")
+	at := func(work string, m Mode, workers int) (float64, bool) {
+		for _, r := range rows {
+			if r.Work == work && r.Mode == m && r.Workers == workers {
+				return r.Speedup, true
+			}
+		}
+		return 0, false
+	}
+	gilPi, okPi := at(WorkPi, GIL, piAt)
+	gilDl, okDl := at(WorkDownloads, GIL, dlAt)
+	if okPi && okDl && gilPi <= 1.15 && gilDl >= 1.5 {
+		b.WriteString("That is the notebooks' answer: under a GIL, more threads speed up waiting, not computing. ")
+	}
+	if procPi, ok := at(WorkPi, Processes, piAt); ok {
+		if procPi >= 1.5 {
+			b.WriteString("Processes speed up the computing too, at the price of starting them and moving the data.")
+		} else {
+			b.WriteString("Processes did not speed π up here: starting them cost more than the share of work each took (a larger N would pay for it).")
+		}
 	}
 	return strings.TrimSpace(b.String())
 }

@@ -56,7 +56,7 @@ func TestLesson(t *testing.T) {
 		t.Fatalf("start cost %+v", res.StartCost)
 	}
 	for _, want := range []string{"π at 2 workers ran ", "× as fast as at one with goroutines, ", "× in processes and ", "× under the GIL: under the GIL one worker computes at a time",
-		"Downloads at 2 workers ran ", "the GIL is let go while it waits", "That is the notebooks' answer"} {
+		"Downloads at 2 workers ran ", "the GIL is let go while it waits", "Processes "} {
 		if !strings.Contains(res.Answer, want) {
 			t.Fatalf("answer %q lacks %q", res.Answer, want)
 		}
@@ -84,9 +84,10 @@ func TestLessonCancel(t *testing.T) {
 	}
 }
 
-// TestAnswerOfOneMode: with goroutines alone, the sentence says nothing of
-// the GIL.
-func TestAnswerOfOneMode(t *testing.T) {
+// TestAnswer: the sentences follow the figures: with goroutines alone,
+// nothing of the GIL; the notebooks' answer only when the GIL's figures
+// show it; processes credited only when they sped π up.
+func TestAnswer(t *testing.T) {
 	rows := []LessonRow{
 		{Work: WorkPi, SweepRow: SweepRow{Mode: Goroutines, SweepRow: compute.SweepRow{Workers: 1, Speedup: 1}}},
 		{Work: WorkPi, SweepRow: SweepRow{Mode: Goroutines, SweepRow: compute.SweepRow{Workers: 4, Speedup: 1.9}}},
@@ -95,5 +96,22 @@ func TestAnswerOfOneMode(t *testing.T) {
 	}
 	if got, want := Answer(rows), "π at 4 workers ran 1.90× as fast as at one with goroutines. Downloads at 4 workers ran 3.90× as fast as at one with goroutines."; got != want {
 		t.Fatalf("%q\nwant %q", got, want)
+	}
+	row := func(work string, m Mode, w int, speedup float64) LessonRow {
+		return LessonRow{Work: work, SweepRow: SweepRow{Mode: m, SweepRow: compute.SweepRow{Workers: w, Speedup: speedup}}}
+	}
+	rows = []LessonRow{
+		row(WorkDownloads, GIL, 1, 1), row(WorkDownloads, GIL, 8, 7.9), row(WorkDownloads, Processes, 1, 1), row(WorkDownloads, Processes, 8, 7),
+		row(WorkPi, GIL, 1, 1), row(WorkPi, GIL, 2, 1.01), row(WorkPi, Processes, 1, 1), row(WorkPi, Processes, 2, 1.9),
+	}
+	want := "π at 2 workers ran 1.01× as fast as at one under the GIL and 1.90× in processes: under the GIL one worker computes at a time, however many there are. " +
+		"Downloads at 8 workers ran 7.90× as fast as at one under the GIL and 7.00× in processes: a download spends its time waiting for the network, and the GIL is let go while it waits. " +
+		"That is the notebooks' answer: under a GIL, more threads speed up waiting, not computing. Processes speed up the computing too, at the price of starting them and moving the data."
+	if got := Answer(rows); got != want {
+		t.Fatalf("%q\nwant %q", got, want)
+	}
+	rows[5], rows[7] = row(WorkPi, GIL, 2, 1.5), row(WorkPi, Processes, 2, 0.8)
+	if got := Answer(rows); strings.Contains(got, "notebooks' answer") || !strings.Contains(got, "Processes did not speed π up here") {
+		t.Fatalf("%q", got)
 	}
 }

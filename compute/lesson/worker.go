@@ -221,7 +221,7 @@ func (c *child) run(ctx context.Context, exe, job string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+		if msg := childWords(stderr.String()); msg != "" {
 			return fmt.Errorf("%w: %s", err, msg)
 		}
 		return err
@@ -232,6 +232,23 @@ func (c *child) run(ctx context.Context, exe, job string) error {
 	}
 	c.got = got
 	return nil
+}
+
+// childWords is what a failed child said on stderr: its own lines (those
+// ServeWorker writes, "potok _worker JOB: …") when there are any, so that what
+// the program prints at start (Fyne's note on the C locale, say) is left out;
+// all of it otherwise (a panic, a runtime error).
+func childWords(stderr string) string {
+	var own []string
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(line, "potok "+WorkerCommand) {
+			own = append(own, line)
+		}
+	}
+	if len(own) > 0 {
+		return strings.Join(own, "; ")
+	}
+	return strings.TrimSpace(stderr)
 }
 
 // limitedBuffer keeps the first max bytes written to it: a child's stderr,
