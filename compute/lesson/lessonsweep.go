@@ -143,8 +143,10 @@ func (l *Lesson) begin(work string, m Mode, workers int) {
 	l.state.Store(&LessonProgress{Work: work, Mode: m, Workers: workers})
 }
 
-// Run measures: downloads in each mode, then π in each mode, then (with
-// processes mode) what starting the processes alone costs.
+// Run measures: downloads, then π, then (with processes mode) what starting
+// the processes alone costs. The runs go count by count, and at each count
+// mode by mode, so that the machine's load, which comes and goes on a shared
+// machine, falls on every mode alike.
 func (l *Lesson) Run(ctx context.Context) (LessonResult, error) {
 	if !l.started.CompareAndSwap(false, true) {
 		return LessonResult{}, fmt.Errorf("lesson: a Lesson runs once")
@@ -178,6 +180,32 @@ func (l *Lesson) Run(ctx context.Context) (LessonResult, error) {
 	return res, nil
 }
 
+// measured is a lesson's times per mode and count: [mode][count][run].
+type measured [][][]float64
+
+func newMeasured(modes, counts int) measured {
+	m := make(measured, modes)
+	for i := range m {
+		m[i] = make([][]float64, counts)
+	}
+	return m
+}
+
+// rows are the measured times as rows of work, mode by mode.
+func (m measured) rows(ctx context.Context, work string, modes []Mode, workers []int) ([]LessonRow, error) {
+	var out []LessonRow
+	for i, mode := range modes {
+		rows, err := scaled(ctx, mode, workers, m[i])
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out = append(out, LessonRow{Work: work, SweepRow: r})
+		}
+	}
+	return out, nil
+}
+
 func (l *Lesson) downloads(ctx context.Context, res *LessonResult) error {
 	p := l.p
 	srv := demoserver.NewServer(demoserver.WithTTFB(p.Latency), demoserver.WithRate(p.Rate))
@@ -187,58 +215,54 @@ func (l *Lesson) downloads(ctx context.Context, res *LessonResult) error {
 	for i, u := range urls {
 		entries[i] = downloader.Entry{URL: u}
 	}
-	for _, m := range p.Modes {
-		l.begin(WorkDownloads, m, p.Workers[0])
-		sw := NewDownloadSweep(m, entries, p.Workers, downloader.Options{Retries: -1})
-		l.sweep.Store(sw)
-		rows, err := sw.Run(ctx)
-		l.sweep.Store(nil)
-		l.run.Add(int32(len(rows)))
-		if err != nil {
-			return fmt.Errorf("downloads (%s): %w", m, err)
-		}
-		times := make([]float64, len(rows))
-		for i, r := range rows {
-			if r.Done != p.Files {
-				return fmt.Errorf("downloads (%s) at %d workers: %d of %d files arrived", m, r.Workers, r.Done, p.Files)
+	times := newMeasured(len(p.Modes), len(p.Workers))
+	for j, w := range p.Workers {
+		for i, m := range p.Modes {
+			l.begin(WorkDownloads, m, w)
+			sw := NewDownloadSweep(m, entries, []int{w}, downloader.Options{Retries: -1})
+			l.sweep.Store(sw)
+			rows, err := sw.Run(ctx)
+			l.sweep.Store(nil)
+			l.run.Add(1)
+			if err != nil {
+				return fmt.Errorf("downloads (%s) at %d workers: %w", m, w, err)
 			}
-			times[i] = r.Seconds
-		}
-		scaledRows, err := scaled(ctx, m, p.Workers, times)
-		if err != nil {
-			return err
-		}
-		for _, r := range scaledRows {
-			res.Rows = append(res.Rows, LessonRow{Work: WorkDownloads, SweepRow: r})
+			if rows[0].Done != p.Files {
+				return fmt.Errorf("downloads (%s) at %d workers: %d of %d files arrived", m, w, rows[0].Done, p.Files)
+			}
+			times[i][j] = append(times[i][j], rows[0].Seconds)
 		}
 	}
-	return nil
+	rows, err := times.rows(ctx, WorkDownloads, p.Modes, p.Workers)
+	res.Rows = append(res.Rows, rows...)
+	return err
 }
 
 func (l *Lesson) pi(ctx context.Context, res *LessonResult) error {
 	p := l.p
-	var values []float64
-	rows, err := Sweep(ctx, p.Modes, p.Workers, p.Repeats, func(ctx context.Context, m Mode, w int) (float64, error) {
-		l.begin(WorkPi, m, w)
-		l.piPoints.Store(0)
-		r, err := Pi(ctx, m, p.Points, p.Intervals, w, &l.piPoints)
-		l.run.Add(1)
-		values = append(values, r.Value)
-		return r.Seconds, err
-	})
-	if err != nil {
-		return err
-	}
-	for _, v := range values {
-		if v != values[0] {
-			return fmt.Errorf("π came out as %.17g and as %.17g: the modes must agree to the last digit", values[0], v)
+	times := newMeasured(len(p.Modes), len(p.Workers))
+	for j, w := range p.Workers {
+		for range p.Repeats {
+			for i, m := range p.Modes {
+				l.begin(WorkPi, m, w)
+				l.piPoints.Store(0)
+				r, err := Pi(ctx, m, p.Points, p.Intervals, w, &l.piPoints)
+				l.run.Add(1)
+				if err != nil {
+					return err
+				}
+				if res.Pi == 0 {
+					res.Pi = r.Value
+				} else if r.Value != res.Pi {
+					return fmt.Errorf("π came out as %.17g and as %.17g: the modes must agree to the last digit", res.Pi, r.Value)
+				}
+				times[i][j] = append(times[i][j], r.Seconds)
+			}
 		}
 	}
-	res.Pi = values[0]
-	for _, r := range rows {
-		res.Rows = append(res.Rows, LessonRow{Work: WorkPi, SweepRow: r})
-	}
-	return nil
+	rows, err := times.rows(ctx, WorkPi, p.Modes, p.Workers)
+	res.Rows = append(res.Rows, rows...)
+	return err
 }
 
 // Answer says in words what the rows show: π's speedup at 2 workers (or

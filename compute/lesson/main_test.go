@@ -1,7 +1,6 @@
 package lesson
 
 import (
-	"context"
 	"os"
 	"strings"
 	"testing"
@@ -14,9 +13,7 @@ import (
 // this binary, with WorkerCommand first), and otherwise runs the tests,
 // checking that no goroutine outlives them.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == WorkerCommand {
-		os.Exit(ServeWorker(context.Background(), os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
-	}
+	ServeIfWorker()
 	// A race-detector build sleeps a second at exit unless told otherwise:
 	// not the children's cost to measure.
 	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {

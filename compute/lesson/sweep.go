@@ -51,17 +51,21 @@ func PiSweep(ctx context.Context, modes []Mode, workers []int, repeats, n, inter
 	})
 }
 
-// scaled is rows of one mode measured once per count (times in order of
-// workers), with compute.Sweep's speedup and efficiency.
-func scaled(ctx context.Context, mode Mode, workers []int, times []float64) ([]SweepRow, error) {
-	i := 0
-	rows, err := compute.Sweep(ctx, workers[:len(times)], 1, func(context.Context, int) (float64, error) {
-		i++
-		return times[i-1], nil
+// scaled is the rows of one mode from times measured elsewhere (times[i]
+// the runs at workers[i], as many at each count), with compute.Sweep's
+// median, speedup and efficiency.
+func scaled(ctx context.Context, mode Mode, workers []int, times [][]float64) ([]SweepRow, error) {
+	i, k := 0, 0
+	rows, err := compute.Sweep(ctx, workers, len(times[0]), func(context.Context, int) (float64, error) {
+		t := times[i][k]
+		if k++; k == len(times[i]) {
+			i, k = i+1, 0
+		}
+		return t, nil
 	})
 	out := make([]SweepRow, len(rows))
-	for k, r := range rows {
-		out[k] = SweepRow{Mode: mode, SweepRow: r}
+	for j, r := range rows {
+		out[j] = SweepRow{Mode: mode, SweepRow: r}
 	}
 	return out, err
 }

@@ -155,6 +155,16 @@ func ServeWorker(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	return 0
 }
 
+// ServeIfWorker makes the process a child of processes mode, and exits,
+// when it was started as one (WorkerCommand as its first argument); it
+// returns otherwise. A test binary that runs processes mode calls it first
+// thing in its TestMain, since the children it starts are itself.
+func ServeIfWorker() {
+	if len(os.Args) > 1 && os.Args[1] == WorkerCommand {
+		os.Exit(ServeWorker(context.Background(), os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+	}
+}
+
 // child is one child process's share of a job: its request, the vectors
 // that go after it (often the same bytes for every child, encoded once),
 // and, once it answered, its answer's vectors.
