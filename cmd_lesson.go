@@ -54,15 +54,10 @@ type lessonOutput struct {
 	params         lesson.LessonParams // for the text
 }
 
-// lessonRow is a row of the lesson with the command line's scaling (the
-// same numbers as compute.Sweep's).
+// lessonRow is a row of the lesson: its work, and the row of its mode.
 type lessonRow struct {
-	Work    string      `json:"work"`
-	Mode    lesson.Mode `json:"mode"`
-	Workers int         `json:"workers"`
-	Median  float64     `json:"median_seconds"`
-	Times   []float64   `json:"seconds"`
-	scaling
+	Work string `json:"work"`
+	modeRow
 }
 
 func runBenchLesson(args []string, stdout, stderr io.Writer) int {
@@ -104,8 +99,8 @@ func (out *lessonOutput) table(rows []lesson.LessonRow) table {
 		start := len(out.Rows)
 		for ; i < len(rows) && rows[i].Work == first.Work && rows[i].Mode == first.Mode; i++ {
 			r := rows[i]
-			out.Rows = append(out.Rows, lessonRow{Work: r.Work, Mode: r.Mode, Workers: r.Workers, Median: r.Median,
-				Times: r.Times, scaling: sw.add(r.Workers, r.Median)})
+			out.Rows = append(out.Rows, lessonRow{Work: r.Work, modeRow: modeRow{Mode: r.Mode, Workers: r.Workers,
+				Median: r.Median, Times: r.Times, scaling: sw.add(r.Workers, r.Median)}})
 		}
 		mine := out.Rows[start:]
 		keys = append(keys, []string{first.Work, first.Mode.String()})

@@ -43,12 +43,13 @@ type piResult struct {
 	Intervals      int                `json:"intervals"`
 	Cores          int                `json:"cores"`
 	SerialFraction map[string]float64 `json:"amdahl_serial_fraction"`
-	Rows           []piRow            `json:"rows"`
+	Rows           []modeRow          `json:"rows"`
 }
 
-// piRow is one worker count in one mode: compute.SweepRow, with the speedup
-// and efficiency of the command line's one definition (the same numbers).
-type piRow struct {
+// modeRow is one worker count in one mode: compute.SweepRow, with the
+// speedup and efficiency of the command line's one definition (the same
+// numbers). pi's rows, and bench lesson's.
+type modeRow struct {
 	Mode    lesson.Mode `json:"mode"`
 	Workers int         `json:"workers"`
 	Median  float64     `json:"median_seconds"`
@@ -135,7 +136,7 @@ func (c piRun) measure(ctx context.Context) (piResult, []*sweep, error) {
 		sw := &sweep{unit: "workers"}
 		for i, r := range mine {
 			plain[i] = r.SweepRow
-			res.Rows = append(res.Rows, piRow{Mode: m, Workers: r.Workers, Median: r.Median, Times: r.Times, scaling: sw.add(r.Workers, r.Median)})
+			res.Rows = append(res.Rows, modeRow{Mode: m, Workers: r.Workers, Median: r.Median, Times: r.Times, scaling: sw.add(r.Workers, r.Median)})
 		}
 		res.SerialFraction[m.String()] = compute.AmdahlSerialFraction(plain, runtime.NumCPU())
 		sweeps = append(sweeps, sw)
