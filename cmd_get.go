@@ -18,7 +18,7 @@ import (
 	"potok/downloader"
 )
 
-const getSynopsis = "get [-j N] [-x N] [-o DIR] [-i LIST|-] [-retries N] [-give-up 6h] [-rate 2MiB] [-chunk 32KiB] [-stall 30s] [-queue FILE|-no-queue] [-wait] [URL...]"
+const getSynopsis = "get [-j N] [-x N] [-o DIR] [-i LIST|-] [-retries N] [-give-up 6h] [-rate 2MiB] [-chunk 32KiB] [-stall 30s] [-queue FILE|-no-queue] [-wait] [-H 'Name: value']... [-U AGENT] [-referer URL] [-load-cookies FILE] [-netrc | -netrc-file FILE] [-proxy URL [-no-proxy LIST]] [-ca-cert FILE] [-insecure] [URL...]"
 
 // getConfig is what potok get was asked to do.
 type getConfig struct {
@@ -54,6 +54,8 @@ func parseGet(args []string, stderr io.Writer) (c getConfig, code int, ok bool) 
 	fs.Var(&rate, "rate", "total speed limit, like 2MiB (per second; 0: none)")
 	fs.Var(&chunk, "chunk", "bytes per read and write (default: adaptive, 32KiB, or 1MiB for files of 16MiB or more)")
 	fs.Var(&segMin, "segment-min", "smallest file fetched over several connections")
+	var req requestFlags
+	req.register(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -82,6 +84,10 @@ func parseGet(args []string, stderr io.Writer) (c getConfig, code int, ok bool) 
 	}
 	if *giveUp == 0 {
 		c.opts.GiveUpAfter = -1
+	}
+	if err := req.apply(&c.opts, stderr); err != nil {
+		fmt.Fprintf(stderr, "potok get: %v\n", err)
+		return c, 2, false
 	}
 	return c, 0, true
 }

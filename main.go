@@ -34,6 +34,7 @@ usage:
   potok bench io [flags]    measure download time at several worker counts
   potok bench segments [flags]  measure one large file at several connection counts
   potok serve-demo [flags]  serve demo files on loopback and print their URLs
+  potok serve-rpc [flags]   answer aria2's JSON-RPC (browser extensions) on a folder
   potok pi [flags]          the notebooks' π integration across worker counts
   potok regress [flags]     random forest vs gradient boosting (R², sklearn's split) across workers
   potok bench lesson [flags]  the notebooks' question: downloads and π in goroutines,
@@ -84,6 +85,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runBench(args[1:], stdout, stderr)
 		case "serve-demo":
 			return runServeDemo(args[1:], stdout, stderr)
+		case "serve-rpc":
+			return runServeRPC(args[1:], stderr)
 		case "pi":
 			return runPi(args[1:], stdout, stderr)
 		case "regress":

@@ -3,12 +3,17 @@
 # list and a 64 MiB file in segments, its row expanded, Download pressed, then
 # Measure speedup) and capture it mid-download and once the speedup chart is
 # drawn; then the Compute tab's two sweeps
-# (--compute-demo). Writes docs/download.png, docs/speedup.png, docs/compute.png.
+# (--compute-demo); then the Settings dialog, opened by a click on its button
+# (xdotool), with a manual proxy whose password the dialog keeps out of
+# sight. Writes docs/download.png, docs/speedup.png, docs/compute.png,
+# docs/settings.png.
 set -euo pipefail
 bin=$(readlink -f "${1:?usage: screenshots.sh path/to/potok}")
 out=$(cd "$(dirname "$0")" && pwd)
+"$out/../bench/apt-ensure.sh" xdotool
 home=$(mktemp -d)
-trap 'rm -rf "$home" 2>/dev/null || true' EXIT # the window may still be saving its queue
+home2=$(mktemp -d)
+trap 'rm -rf "$home" "$home2" 2>/dev/null || true' EXIT # the window may still be saving its queue
 export LANG=en_US.UTF-8
 xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
   HOME="$0" "$1" --autorun & pid=$!
@@ -25,4 +30,22 @@ xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
   import -window root "$2/compute.png"
   kill $pid; wait $pid || true
 ' "$home" "$bin" "$out"
-echo "wrote $out/download.png $out/speedup.png $out/compute.png"
+# The settings as the dialog keeps them, in the preferences of a fresh home.
+prefs="$home2/.config/fyne/io.github.potok"
+mkdir -p "$prefs"
+echo '{"proxyMode":"manual","proxyURL":"http://ann:secret@proxy.example:3128","noProxy":"localhost, .lan","headers":"X-Team: docs"}' >"$prefs/preferences.json"
+xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
+  HOME="$0" "$1" & pid=$!
+  sleep 4
+  import -window root "$0/before.png"
+  xdotool mousemove 1040 410 click 1 # "Settings…", right of the Download tab'"'"'s buttons
+  sleep 1
+  import -window root "$2/settings.png"
+  kill $pid; wait $pid || true
+  # The click must have opened the dialog: the screen changed.
+  if [ "$(compare -metric AE "$0/before.png" "$2/settings.png" null: 2>&1 || true)" = 0 ]; then
+    echo "the click at 1040,410 missed the Settings button: move it in docs/screenshots.sh" >&2
+    exit 1
+  fi
+' "$home2" "$bin" "$out"
+echo "wrote $out/download.png $out/speedup.png $out/compute.png $out/settings.png"

@@ -183,7 +183,7 @@ func (e *Engine) newItemLocked(canon string, en Entry, listing folderListing) (*
 	}
 	e.nextID++
 	it := &item{id: e.nextID, url: canon, host: u.Host, sum: en.SHA256, subdir: en.Dir,
-		header: en.Header.Clone(), referer: en.Referer, userAgent: en.UserAgent, fixedName: en.Name != ""}
+		header: en.Header.Clone(), referer: en.Referer, userAgent: en.UserAgent, fixedName: en.Name != "", tag: en.Tag}
 	if e.q != nil {
 		it.changes = &e.q.version
 	}
@@ -270,6 +270,11 @@ func (e *Engine) settle(it *item, err error) bool {
 	default:
 		it.setState(StateFailed)
 		it.err = err
+		it.httpStatus = 0
+		var se *StatusError
+		if errors.As(err, &se) {
+			it.httpStatus = se.Code
+		}
 		e.log.Debug("download failed", "url", it.url, "err", err)
 	}
 	it.retryAt = time.Time{}

@@ -2,6 +2,7 @@ package downloader
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"path"
@@ -72,13 +73,15 @@ func (e *Entry) SetOption(key, value string) error {
 func ParseHeader(s string) (name, value string, err error) {
 	name, value, ok := strings.Cut(s, ":")
 	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+	// A header's value may be a secret (Authorization: Bearer …): the
+	// messages name the header, never echo its value.
 	switch {
 	case !ok || name == "":
-		return "", "", fmt.Errorf("header %q: write it as Name: value", excerpt([]byte(s)))
+		return "", "", errors.New("a header with no name before a colon: write it as Name: value")
 	case !httpguts.ValidHeaderFieldName(name):
-		return "", "", fmt.Errorf("header %q: %q is not a header name", excerpt([]byte(s)), excerpt([]byte(name)))
+		return "", "", fmt.Errorf("header name %q is not one: write the header as Name: value", excerpt([]byte(name)))
 	case !httpguts.ValidHeaderFieldValue(value):
-		return "", "", fmt.Errorf("header %q: control characters are not allowed in a header", excerpt([]byte(s)))
+		return "", "", fmt.Errorf("header %s: control characters are not allowed in a header's value", excerpt([]byte(name)))
 	}
 	return http.CanonicalHeaderKey(name), value, nil
 }

@@ -44,6 +44,8 @@ type item struct {
 	header     http.Header
 	referer    string
 	userAgent  string
+	tag        string // Entry.Tag
+	httpStatus int    // the HTTP status a failed download ended with, 0 for none
 	noResume   bool   // the server ignored Range once: never ask again
 	noSegments bool   // a segment's Range was not honoured: one connection from now on
 	etag       string // validators of the file the .part holds bytes of,

@@ -23,6 +23,10 @@ type Entry struct {
 	Header    http.Header // sent with every request of this download, after Options.Header
 	Referer   string      // "" for Options.Referer
 	UserAgent string      // "" for Options.UserAgent
+
+	// Tag is the caller's: kept with the download (in the queue file too)
+	// and given back in FileStatus.Tag; the aria2 RPC keeps a gid there.
+	Tag string
 }
 
 // LineError says why one line of a list was not used. Line numbers start at 1.

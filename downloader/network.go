@@ -80,19 +80,30 @@ func proxyFunc(proxy, noProxy string) (func(*http.Request) (*url.URL, error), er
 			cfg.HTTPSProxy = all
 		}
 	default:
-		u, err := url.Parse(proxy)
-		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("proxy %q is not a URL: write it like http://host:port or socks5://host:port", RedactURL(proxy))
-		}
-		switch u.Scheme {
-		case "http", "https", "socks5", "socks5h":
-		default:
-			return nil, fmt.Errorf("proxy %q: Potok speaks http, https, socks5 and socks5h proxies", RedactURL(proxy))
+		if err := CheckProxy(proxy); err != nil {
+			return nil, err
 		}
 		cfg = &httpproxy.Config{HTTPProxy: proxy, HTTPSProxy: proxy, NoProxy: noProxy}
 	}
 	f := cfg.ProxyFunc()
 	return func(r *http.Request) (*url.URL, error) { return f(r.URL) }, nil
+}
+
+// CheckProxy says whether proxy can be Options.Proxy: ProxyDirect, or an
+// http, https, socks5 or socks5h URL with a host.
+func CheckProxy(proxy string) error {
+	if proxy == "" || proxy == ProxyDirect {
+		return nil
+	}
+	u, err := url.Parse(proxy)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("proxy %q is not a URL: write it like http://host:port or socks5://host:port", RedactURL(proxy))
+	}
+	switch u.Scheme {
+	case "http", "https", "socks5", "socks5h":
+		return nil
+	}
+	return fmt.Errorf("proxy %q: Potok speaks http, https, socks5 and socks5h proxies", RedactURL(proxy))
 }
 
 // tlsConfig trusts the system's certificates, plus those of CACertFile (or

@@ -164,7 +164,8 @@ func (e *Engine) itemFromRecord(rec queuefile.Record, sum []byte) *item {
 	it.nameKey = nameKey(rec.Dir, rec.Name)
 	e.names[it.nameKey] = it.id
 	e.names[nameKey(rec.Dir, strings.TrimSuffix(rec.Part, safefs.PartSuffix))] = it.id
-	it.fixedName, it.referer, it.userAgent = rec.FixedName, rec.Referer, rec.UserAgent
+	it.fixedName, it.referer, it.userAgent, it.tag = rec.FixedName, rec.Referer, rec.UserAgent, rec.Tag
+	it.httpStatus = rec.HTTPStatus
 	if len(rec.Header) > 0 {
 		it.header = http.Header(rec.Header).Clone()
 	}
@@ -245,14 +246,7 @@ func (e *Engine) ClearFinished() {
 			kept = append(kept, it)
 			continue
 		}
-		delete(e.byID, it.id)
-		// An item holds at most two names: its file's, and its .part's
-		// stem when a server renamed the file.
-		for _, k := range []string{it.nameKey, nameKey(it.subdir, strings.TrimSuffix(filepath.Base(it.part), safefs.PartSuffix))} {
-			if e.names[k] == it.id {
-				delete(e.names, k)
-			}
-		}
+		e.dropLocked(it)
 	}
 	e.items = kept
 	if e.q != nil {
@@ -265,6 +259,48 @@ func (e *Engine) ClearFinished() {
 		e.q.carried = carried
 	}
 	e.changed()
+}
+
+// errNotEnded is returned by Forget for a download that is queued, running
+// or paused: only one that ended can be forgotten.
+var errNotEnded = errors.New("downloader: the download has not ended: cancel it first")
+
+// Forget takes one download that ended (done, failed or cancelled) off the
+// list and out of the queue file, as ClearFinished does for all done ones.
+// Its file, or a failed one's .part, stays where it is.
+func (e *Engine) Forget(id ID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	it, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	it.mu.Lock()
+	ended := !it.running && (it.State() == StateDone || it.State() == StateFailed || it.State() == StateCancelled)
+	it.mu.Unlock()
+	if !ended {
+		return fmt.Errorf("forget download %d: %w", id, errNotEnded)
+	}
+	for i, other := range e.items {
+		if other == it {
+			e.items = append(e.items[:i:i], e.items[i+1:]...)
+			break
+		}
+	}
+	e.dropLocked(it)
+	e.changed()
+	return nil
+}
+
+// dropLocked forgets it: its ID and the names it holds. An item holds at most
+// two names: its file's, and its .part's stem when a server renamed the file.
+func (e *Engine) dropLocked(it *item) {
+	delete(e.byID, it.id)
+	for _, k := range []string{it.nameKey, nameKey(it.subdir, strings.TrimSuffix(filepath.Base(it.part), safefs.PartSuffix))} {
+		if e.names[k] == it.id {
+			delete(e.names, k)
+		}
+	}
 }
 
 // changed marks the queue as worth saving.
@@ -406,6 +442,8 @@ func (e *Engine) queueLocked(buf []queuefile.Record) queuefile.Queue {
 			Header:        it.header,
 			Referer:       it.referer,
 			UserAgent:     it.userAgent,
+			Tag:           it.tag,
+			HTTPStatus:    it.httpStatus,
 		}
 		if it.err != nil && it.State() == StateFailed {
 			rec.Err = describe(it.err)

@@ -77,7 +77,9 @@ func startHTTPProxy(t *testing.T, through *testNet, user, pass string) *httpProx
 	gp := goproxy.NewProxyHttpServer()
 	gp.Logger = log.New(io.Discard, "", 0)
 	gp.Tr = &http.Transport{DialContext: through.relay}
-	gp.ConnectDial = func(network, addr string) (net.Conn, error) { return through.relay(context.Background(), network, addr) }
+	gp.ConnectDial = func(network, addr string) (net.Conn, error) {
+		return through.relay(context.Background(), network, addr)
+	}
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 	authorized := func(r *http.Request) bool { return user == "" || r.Header.Get("Proxy-Authorization") == want }
 	gp.OnRequest().DoFunc(func(r *http.Request, ctx *goproxy.ProxyCtx) (*http.Request, *http.Response) {

@@ -40,10 +40,10 @@ func TestRequestsCarryHeadersCookiesAndLogins(t *testing.T) {
 	future := time.Now().Add(time.Hour).Unix()
 	cookies := writeFile(t, "cookies.txt", strings.Join([]string{
 		"# Netscape HTTP Cookie File",
-		fmt.Sprintf("." + testHost + "\tTRUE\t/\tFALSE\t%d\tsession\tabc123", future),
+		fmt.Sprintf("."+testHost+"\tTRUE\t/\tFALSE\t%d\tsession\tabc123", future),
 		"#HttpOnly_" + testHost + "\tFALSE\t/f/\tFALSE\t0\tonly_f\tyes",
 		testHost + "\tFALSE\t/elsewhere/\tFALSE\t0\tnot_here\tno",
-		fmt.Sprintf("." + testHost + "\tFALSE\t/\tTRUE\t%d\tsecure_only\tno", future),
+		fmt.Sprintf("."+testHost+"\tFALSE\t/\tTRUE\t%d\tsecure_only\tno", future),
 		testHost + "\tFALSE\t/\tFALSE\t1000\texpired\tno",
 	}, "\n")+"\n")
 	netrc := writeFile(t, ".netrc", "machine "+testHost+" login alice password n3trc-pw\ndefault login nobody password none\n")

@@ -19,10 +19,14 @@ type FileStatus struct {
 	Speed    float64       // bytes per second now, 0 when idle
 	ETA      time.Duration // -1 when unknown
 	Attempts int
-	Err      string    // last error in words ("" when none)
-	RetryAt  time.Time // when queued for a retry, the time of the next attempt
-	Worker   int       // slot running it, 0 when not running
-	Elapsed  time.Duration
+	Err      string // last error in words ("" when none)
+	// HTTPStatus is the status of the server's answer a failed download
+	// ended with (404, say), 0 when it ended otherwise or has not failed.
+	HTTPStatus int
+	Tag        string    // Entry.Tag
+	RetryAt    time.Time // when queued for a retry, the time of the next attempt
+	Worker     int       // slot running it, 0 when not running
+	Elapsed    time.Duration
 
 	// Connections is how many connections fetch the file now: 0 when not
 	// running, 1 for a single transfer, more for a segmented one.
@@ -146,6 +150,10 @@ func (e *Engine) status(it *item, now time.Time) FileStatus {
 	f.PartPath = it.part
 	f.Name = filepath.Base(it.final)
 	f.Err = describe(it.err)
+	f.Tag = it.tag
+	if f.State == StateFailed {
+		f.HTTPStatus = it.httpStatus
+	}
 	f.RetryAt = it.retryAt
 	f.Elapsed = it.active
 	if f.State == StateRunning && !it.attemptAt.IsZero() {

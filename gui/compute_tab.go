@@ -42,6 +42,7 @@ type computeTab struct {
 	Progress         *widget.ProgressBar
 	Results          *widget.Label // the table: model, R², fit, predict
 	RegChart         *speedupChart
+	Split            *container.Split // π beside the regressors; the window remembers where it is
 	Content          fyne.CanvasObject
 
 	app   fyne.App
@@ -114,9 +115,9 @@ func newComputeTab(a fyne.App, w fyne.Window) *computeTab {
 		container.NewVBox(widget.NewLabelWithStyle("Forest vs boosting (R², 33 % test split, seed 42)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			regForm, container.NewBorder(nil, nil, container.NewHBox(c.RegRun, c.RegSweep, c.Cancel), nil, c.Progress), c.Results),
 		note(), nil, nil, c.RegChart)
-	split := container.NewHSplit(piPanel, regPanel)
-	split.Offset = 0.45
-	c.Content = split
+	c.Split = container.NewHSplit(piPanel, regPanel)
+	c.Split.Offset = 0.45
+	c.Content = c.Split
 	return c
 }
 

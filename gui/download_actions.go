@@ -94,27 +94,40 @@ func (t *downloadTab) ensureEngine() (*downloader.Engine, error) {
 	if t.engine != nil {
 		return t.engine, nil
 	}
-	perHost, rate, _ := t.settingsValues()
+	opts, err := t.engineOptions(t.net)
+	if err != nil {
+		return nil, err
+	}
 	queue, err := t.queueFile(t.Folder.Text)
 	if err != nil {
 		slog.Warn("downloads will not be kept across restarts", "err", err)
 		queue = ""
 	}
-	e, err := downloader.New(downloader.Options{
-		Dir: t.Folder.Text, Parallel: int(t.Parallel.Value), PerHost: perHost, RateLimit: rate,
-		Connections: int(t.Connections.Value), SegmentThreshold: t.segmentMin,
-		QueueFile: queue,
-	})
+	opts.QueueFile = queue
+	e, err := downloader.New(opts)
 	if err != nil {
-		return nil, fmt.Errorf("cannot use the folder: %w", err)
+		return nil, err
 	}
-	t.engine = e
+	t.engine, t.hasQueue = e, queue != ""
 	return e, nil
 }
 
-// restore brings back the list kept for the current folder, if there is one,
-// and continues its unfinished downloads when the setting says so.
-func (t *downloadTab) restore() {
+// engineOptions are the options of a new engine on the folder: the Download
+// tab's settings and the network settings n, without a queue file.
+func (t *downloadTab) engineOptions(n netSettings) (downloader.Options, error) {
+	perHost, rate, _ := t.settingsValues()
+	o := downloader.Options{
+		Dir: t.Folder.Text, Parallel: int(t.Parallel.Value), PerHost: perHost, RateLimit: rate,
+		Connections: int(t.Connections.Value), SegmentThreshold: t.segmentMin,
+	}
+	err := n.apply(&o)
+	return o, err
+}
+
+// restore brings back the list kept for the current folder, if there is one.
+// Its unfinished downloads continue when the setting says so; given resume,
+// only those whose URL it holds do (the ones that ran in the engine before).
+func (t *downloadTab) restore(resume map[string]bool) {
 	queue, err := t.queueFile(t.Folder.Text)
 	if err != nil {
 		return
@@ -138,8 +151,16 @@ func (t *downloadTab) restore() {
 	if len(ids) == 0 {
 		return
 	}
-	t.startDemoServerFor(e.Snapshot().Files)
-	if t.AutoResume.Checked {
+	files := e.Snapshot().Files
+	t.startDemoServerFor(files)
+	switch {
+	case resume != nil:
+		for _, f := range files {
+			if resume[f.URL] {
+				_ = e.Resume(f.ID) // a file that is done or gone has nothing to resume
+			}
+		}
+	case t.AutoResume.Checked:
 		e.ResumeAll()
 	}
 	t.tick()

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -24,7 +25,7 @@ type fileRow struct {
 	last                       downloader.FileStatus // what the row shows now
 	expanded                   bool                  // and whether it shows its segments
 	shown                      bool
-	box                        *fyne.Container
+	box                        *rowBox
 
 	// The second line of an expanded row.
 	detail  *fyne.Container
@@ -71,30 +72,27 @@ func (t *downloadTab) newRow() *fileRow {
 	r.strip = newSegmentStrip()
 	r.detail = container.NewBorder(nil, nil, container.NewGridWrap(leftSize, r.segText), nil, r.strip)
 	r.detail.Hide()
-	r.box = container.NewBorder(main, nil, nil, nil, r.detail)
-	r.box.Objects = append(r.box.Objects, &rowRef{r: r}) // lets update find the row from the box
+	r.box = &rowBox{r: r, content: container.NewBorder(main, nil, nil, nil, r.detail)}
+	r.box.ExtendBaseWidget(r.box)
+	r.box.onDoubleTap = func() { t.openFile(r.id) }
 	return r
 }
 
-// rowRef is an invisible object that ties a list row's container to its fileRow.
-type rowRef struct {
+// rowBox is a list row's container as a widget, so that a double tap on the
+// row (away from its buttons) reaches it: it opens a finished file. It also
+// ties the row's object to its fileRow.
+type rowBox struct {
 	widget.BaseWidget
-	r *fileRow
+	r           *fileRow
+	content     *fyne.Container
+	onDoubleTap func()
 }
 
-func (*rowRef) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewWithoutLayout())
-}
-func (*rowRef) MinSize() fyne.Size { return fyne.Size{} }
+func (b *rowBox) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(b.content) }
 
-func rowOf(o fyne.CanvasObject) *fileRow {
-	for _, c := range o.(*fyne.Container).Objects {
-		if ref, ok := c.(*rowRef); ok {
-			return ref.r
-		}
-	}
-	return nil
-}
+func (b *rowBox) DoubleTapped(*fyne.PointEvent) { b.onDoubleTap() }
+
+func rowOf(o fyne.CanvasObject) *fileRow { return o.(*rowBox).r }
 
 func (r *fileRow) update(t *downloadTab, f downloader.FileStatus) {
 	exp := t.rowExpanded(&f)
@@ -193,27 +191,47 @@ func setText(l *widget.Label, s string) {
 }
 
 func (t *downloadTab) toggle(id downloader.ID) {
-	for _, f := range t.files {
-		if f.ID == id {
-			t.withEngine(func(e *downloader.Engine) {
-				if f.State == downloader.StatePaused {
-					e.Resume(id)
-				} else {
-					e.Pause(id)
-				}
-			})
-			return
-		}
+	f, ok := t.file(id)
+	if !ok {
+		return
 	}
+	t.withEngine(func(e *downloader.Engine) {
+		if f.State == downloader.StatePaused {
+			e.Resume(id)
+		} else {
+			e.Pause(id)
+		}
+	})
 }
 
 func (t *downloadTab) openFolder(id downloader.ID) {
+	if f, ok := t.file(id); ok {
+		t.open(filepath.Dir(f.Path))
+	}
+}
+
+// openFile opens a finished file with the desktop's program for it; rows of
+// unfinished files have nothing to open.
+func (t *downloadTab) openFile(id downloader.ID) {
+	if f, ok := t.file(id); ok && f.State == downloader.StateDone {
+		t.open(f.Path)
+	}
+}
+
+func (t *downloadTab) open(path string) {
+	if err := t.openURL(&url.URL{Scheme: "file", Path: path}); err != nil {
+		dialog.ShowError(err, t.win)
+	}
+}
+
+// file is the status of file id as the list shows it.
+func (t *downloadTab) file(id downloader.ID) (downloader.FileStatus, bool) {
 	for _, f := range t.files {
 		if f.ID == id {
-			_ = t.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.Dir(f.Path)})
-			return
+			return f, true
 		}
 	}
+	return downloader.FileStatus{}, false
 }
 
 func (t *downloadTab) newLogList() *widget.List {

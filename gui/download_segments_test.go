@@ -25,7 +25,7 @@ func shownRow(tab *downloadTab, id downloader.ID) *fileRow {
 			return
 		}
 		switch v := o.(type) {
-		case *rowRef:
+		case *rowBox:
 			if v.r.shown && v.r.id == id {
 				found = v.r
 			}

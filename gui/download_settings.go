@@ -48,6 +48,7 @@ func (t *downloadTab) loadSettings() {
 	t.PerHost.SetText(perHost)
 	t.RateLimit.SetText(rate)
 	t.AutoResume.SetChecked(autoResume)
+	t.net = loadNetSettings(p)
 }
 
 // setFolder switches to another download folder. Each folder keeps its own
@@ -59,21 +60,44 @@ func (t *downloadTab) setFolder(dir string) {
 	}
 	t.Folder.SetText(dir)
 	t.app.Preferences().SetString(prefFolder, dir)
+	t.reopen(nil)
+}
+
+// reopen closes the engine, whose list stays in the folder's queue file and
+// whose transfers keep their .part files, and brings the folder's list back
+// in a new engine made with the settings as they are now. resume is
+// restore's. An engine without a queue file (the config folder could not be
+// written) hands its unfinished downloads to the new one when resume is
+// given, as the plain URLs the snapshot has.
+func (t *downloadTab) reopen(resume map[string]bool) {
 	t.mu.Lock()
-	old := t.engine
+	old, hadQueue := t.engine, t.hasQueue
 	t.engine = nil
 	t.mu.Unlock()
+	var carry []downloader.Entry
 	if old != nil {
+		if !hadQueue && resume != nil {
+			for _, f := range old.Snapshot().Files {
+				if f.State != downloader.StateDone && f.State != downloader.StateCancelled {
+					carry = append(carry, downloader.Entry{URL: f.URL})
+				}
+			}
+		}
 		old.Close()
 	}
 	t.files, t.logLines, t.seq, t.wasBusy = nil, nil, 0, false
-	t.expanded = nil // IDs are the engine's: another folder's engine reuses them
+	t.expanded = nil // IDs are the engine's: another engine reuses them
 	t.syncRowHeights()
 	t.Files.Refresh()
 	t.Log.Refresh()
 	t.Total.SetValue(0)
 	t.TotalsText.SetText("No downloads yet.")
-	t.restore()
+	t.restore(resume)
+	if len(carry) > 0 {
+		if err := t.add(carry); err != nil {
+			t.showProblems(err.Error())
+		}
+	}
 	t.updateDemoButton()
 }
 
@@ -82,6 +106,7 @@ func (t *downloadTab) setFolder(dir string) {
 func (t *downloadTab) setParallel(v float64) {
 	n := int(v)
 	t.ParallelText.SetText(fmt.Sprintf("Parallel downloads: %d", n))
+	setText(t.ParallelNote, fmt.Sprintf("Like the notebooks' BoundedSemaphore: %d hold a slot, the rest wait;\nmoving it lets more in, or lets the running ones finish first.", n))
 	t.app.Preferences().SetInt(prefParallel, n)
 	if e := t.currentEngine(); e != nil {
 		e.SetLimit(n)

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"net/url"
 	"sync"
 	"sync/atomic"
 
@@ -29,6 +30,7 @@ type downloadTab struct {
 	ChooseFolder *widget.Button
 	Parallel     *widget.Slider
 	ParallelText *widget.Label
+	ParallelNote *widget.Label // the slider is the notebooks' BoundedSemaphore
 	// Connections is how many connections one big file may use; its note
 	// says they come out of the parallel (and per-host) budget.
 	Connections     *widget.Slider
@@ -38,6 +40,12 @@ type downloadTab struct {
 	RateLimit       *widget.Entry // like "2MiB", empty: none
 	SettingsNote    *widget.Label
 	AutoResume      *widget.Check // continue unfinished downloads when the window opens
+	// Settings opens the Settings dialog (settings_dialog.go): the network
+	// settings and the theme. InsecureWarning stays in sight while
+	// certificates are not checked; ProxyNote names a manual proxy.
+	Settings        *widget.Button
+	InsecureWarning *widget.Label
+	ProxyNote       *widget.Label
 
 	Download, PauseAll, ResumeAll, CancelAll, RetryFailed, ClearDone *widget.Button
 
@@ -45,6 +53,7 @@ type downloadTab struct {
 	Total      *widget.ProgressBar
 	TotalsText *widget.Label
 	Log        *widget.List
+	Split      *container.Split // the file list above the log; the window remembers where it is
 
 	Measure *speedupTab
 
@@ -57,6 +66,9 @@ type downloadTab struct {
 	async func(func())
 	// queueFile says where a folder's queue is kept; tests point it elsewhere.
 	queueFile func(dir string) (string, error)
+	// openURL opens a file or folder with the desktop (the app's OpenURL);
+	// tests record what it is given.
+	openURL func(*url.URL) error
 	// segmentMin is the engine's SegmentThreshold (0: its default, 16 MiB);
 	// the window has no setting for it, tests lower it.
 	segmentMin int64
@@ -67,6 +79,9 @@ type downloadTab struct {
 	seq      uint64
 	wasBusy  bool
 	engine   *downloader.Engine
+	hasQueue bool            // the engine keeps its list in the folder's queue file (guarded by mu)
+	net      netSettings     // the network settings in force
+	settings *settingsDialog // the last one opened
 	demo     *demoserver.Server
 	parsing  bool
 	bulk     []bulkList
@@ -84,7 +99,7 @@ type downloadTab struct {
 // newDownloadTab builds the tab. It polls nothing until the window's ticker
 // calls tick.
 func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
-	t := &downloadTab{app: a, win: w, async: func(f func()) { go f() }, queueFile: downloader.DefaultQueueFile}
+	t := &downloadTab{app: a, win: w, async: func(f func()) { go f() }, queueFile: downloader.DefaultQueueFile, openURL: a.OpenURL}
 	t.URLs = newListEntry(func() { t.startDownload() }, func(text string) { t.addSource("pasted text", text) })
 	t.URLs.SetPlaceHolder("Paste URLs here, one per line (a line may add sha256:HEX), or drop a .txt file on the window")
 	t.URLs.SetMinRowsVisible(6)
@@ -104,6 +119,8 @@ func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
 	t.Parallel = widget.NewSlider(1, 64)
 	t.Parallel.Step = 1
 	t.Parallel.OnChanged = t.setParallel
+	t.ParallelNote = widget.NewLabel("")
+	t.ParallelNote.SizeName = theme.SizeNameCaptionText
 	t.ConnectionsText = widget.NewLabel("")
 	t.Connections = widget.NewSlider(1, downloader.MaxConnections)
 	t.Connections.Step = 1
@@ -118,9 +135,18 @@ func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
 	t.RateLimit.OnChanged = func(string) { t.applySettings() }
 	t.SettingsNote = widget.NewLabel("")
 	t.SettingsNote.Importance = widget.DangerImportance
+	t.SettingsNote.Hide() // until a setting is wrong: empty, it would still take a line
 	t.AutoResume = widget.NewCheck("Continue unfinished downloads when Potok opens", func(on bool) {
 		t.app.Preferences().SetBool(prefAutoResume, on)
 	})
+	t.Settings = widget.NewButtonWithIcon("Settings…", theme.SettingsIcon(), t.openSettings)
+	t.InsecureWarning = widget.NewLabel("Certificates are not checked (Settings, Proxy and HTTPS): anyone between you and a server can read and change what you download.")
+	t.InsecureWarning.Importance = widget.DangerImportance
+	t.InsecureWarning.Wrapping = fyne.TextWrapWord
+	t.InsecureWarning.TextStyle = fyne.TextStyle{Bold: true}
+	t.ProxyNote = widget.NewLabel("")
+	t.ProxyNote.SizeName = theme.SizeNameCaptionText
+	t.ProxyNote.Truncation = fyne.TextTruncateEllipsis
 
 	t.Download = widget.NewButton("Download", t.startDownload)
 	t.Download.Importance = widget.HighImportance
@@ -141,7 +167,8 @@ func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
 
 	t.loadSettings()
 	t.Content = t.layout()
-	t.restore()
+	t.updateNetworkNotes()
+	t.restore(nil)
 	t.updateDemoButton()
 	return t
 }
@@ -152,19 +179,21 @@ func (t *downloadTab) layout() fyne.CanvasObject {
 	settings := container.New(layout.NewFormLayout(),
 		widget.NewLabel("Folder"), container.NewBorder(nil, nil, nil, t.ChooseFolder, t.Folder),
 		t.ParallelText, t.Parallel,
+		layout.NewSpacer(), t.ParallelNote,
 		t.ConnectionsText, t.Connections,
 		layout.NewSpacer(), t.ConnectionsNote,
 		widget.NewLabel("Per host"), container.NewGridWithColumns(2, t.PerHost,
 			container.NewBorder(nil, nil, widget.NewLabel("Speed limit"), nil, t.RateLimit)),
 		widget.NewLabel(""), t.AutoResume,
 	)
-	actions := container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed, t.ClearDone, t.Measure.Start)
-	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote)), actions,
+	actions := container.NewBorder(nil, nil,
+		container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed, t.ClearDone, t.Measure.Start), t.Settings)
+	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote, t.InsecureWarning, t.ProxyNote)), actions,
 		t.Total, t.TotalsText)
 	logCard := container.NewBorder(widget.NewLabel("Finished"), nil, nil, nil, t.Log)
-	lower := container.NewVSplit(t.Files, logCard)
-	lower.Offset = 0.7
-	return container.NewBorder(top, nil, nil, nil, lower)
+	t.Split = container.NewVSplit(t.Files, logCard)
+	t.Split.Offset = 0.7
+	return container.NewBorder(top, nil, nil, nil, t.Split)
 }
 
 // withEngine runs a command on the engine, if there is one.

@@ -46,6 +46,25 @@ func tickUntil(t *testing.T, tab *downloadTab, what string, cond func() bool) {
 	})
 }
 
+// startPartWay puts urls in the list, presses Download and waits until
+// every one of them has bytes on disk.
+func startPartWay(t *testing.T, tab *downloadTab, urls ...string) {
+	t.Helper()
+	tab.URLs.SetText(strings.Join(urls, "\n"))
+	test.Tap(tab.Download)
+	tickUntil(t, tab, "bytes arriving for each file", func() bool {
+		if len(tab.files) != len(urls) {
+			return false
+		}
+		for _, f := range tab.files {
+			if f.Done == 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 func allIn(tab *downloadTab, n int, st downloader.State) bool {
 	if len(tab.files) != n {
 		return false
@@ -70,6 +89,9 @@ func TestTypeSlideDownload(t *testing.T) {
 	tab.Parallel.SetValue(3)
 	if tab.ParallelText.Text != "Parallel downloads: 3" {
 		t.Fatalf("slider label %q", tab.ParallelText.Text)
+	}
+	if !strings.Contains(tab.ParallelNote.Text, "BoundedSemaphore: 3 hold a slot, the rest wait") {
+		t.Fatalf("slider note %q", tab.ParallelNote.Text)
 	}
 	test.Tap(tab.Download)
 	tickUntil(t, tab, "all done", func() bool { return allIn(tab, 3, downloader.StateDone) })
@@ -125,11 +147,7 @@ func TestPauseResume(t *testing.T) {
 	s := dt.NewServer(dt.WithRate(256 << 10))
 	defer s.Close()
 	tab := newTestTab(t)
-	tab.URLs.SetText(s.FileURL("p1.bin", size) + "\n" + s.FileURL("p2.bin", size))
-	test.Tap(tab.Download)
-	tickUntil(t, tab, "bytes arriving", func() bool {
-		return len(tab.files) == 2 && tab.files[0].Done > 0 && tab.files[1].Done > 0
-	})
+	startPartWay(t, tab, s.FileURL("p1.bin", size), s.FileURL("p2.bin", size))
 	test.Tap(tab.PauseAll)
 	tickUntil(t, tab, "paused", func() bool { return allIn(tab, 2, downloader.StatePaused) })
 	row := rowOf(tab.Files.CreateItem())

@@ -23,16 +23,21 @@ const maxLogLines = 2000
 // poll is the window's one ticker: each tick polls the engine (and a
 // measurement) for the Download and Speedup tabs, and the job under way for
 // the Compute tab.
+// Every stateEvery it also keeps the window's size and splits.
 func (mw *mainWindow) poll(stop <-chan struct{}) {
 	tk := time.NewTicker(tickEvery)
 	defer tk.Stop()
-	for {
+	p := mw.Downloads.app.Preferences()
+	for n := 1; ; n++ {
 		select {
 		case <-stop:
 			return
 		case <-tk.C:
 			mw.Downloads.tick()
 			mw.Compute.tick()
+			if n%int(stateEvery/tickEvery) == 0 {
+				fyne.Do(func() { mw.saveState(p) })
+			}
 		}
 	}
 }

@@ -79,7 +79,12 @@ func (m *speedupTab) start() {
 		return
 	}
 	perHost, rate, _ := m.tab.settingsValues()
-	sw := downloader.NewSweep(entries, sweepWorkers, downloader.Options{PerHost: perHost, RateLimit: rate})
+	base := downloader.Options{PerHost: perHost, RateLimit: rate}
+	if err := m.tab.net.apply(&base); err != nil {
+		m.Status.SetText(err.Error())
+		return
+	}
+	sw := downloader.NewSweep(entries, sweepWorkers, base)
 	ctx, stop := context.WithCancel(context.Background())
 	m.mu.Lock()
 	m.sweep, m.stop = sw, stop

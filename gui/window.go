@@ -3,7 +3,9 @@
 // and applies them in one fyne.Do per tab and tick, and the user's commands
 // go to the engine as plain method calls. Each tab has its file:
 // download_tab.go (its parts in download_*.go), speedup_tab.go and
-// compute_tab.go; window.go puts them in the window.
+// compute_tab.go; window.go puts them in the window, and window_state.go
+// keeps what it remembers. The Settings dialog is settings_dialog.go, the
+// network settings it edits network_settings.go, and the theme theme.go.
 package gui
 
 import (
@@ -37,6 +39,7 @@ type mainWindow struct {
 
 // newMainWindow builds the window without showing it or starting its ticker.
 func newMainWindow(a fyne.App) *mainWindow {
+	applyTheme(a, themeChoice(a))
 	w := a.NewWindow("Potok")
 	w.SetIcon(a.Icon())
 	d := newDownloadTab(a, w)
@@ -47,8 +50,9 @@ func newMainWindow(a fyne.App) *mainWindow {
 	w.SetContent(tabs)
 	w.SetOnDropped(d.dropped)
 	w.Canvas().AddShortcut(submitShortcut, func(fyne.Shortcut) { d.startDownload() })
-	w.Resize(fyne.NewSize(1100, 760))
-	return &mainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs}
+	mw := &mainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs}
+	mw.restoreState(a.Preferences())
+	return mw
 }
 
 // Run shows the main window and blocks until it is closed; then transfers stop

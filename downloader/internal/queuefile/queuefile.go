@@ -54,11 +54,13 @@ type Record struct {
 	ServerName string `json:"server_name,omitempty"`
 
 	// What the download's Entry asked for of its own.
-	Dir       string              `json:"dir,omitempty"` // a subfolder, relative to the folder
-	FixedName bool                `json:"fixed_name,omitempty"`
-	Header    map[string][]string `json:"header,omitempty"`
-	Referer   string              `json:"referer,omitempty"`
-	UserAgent string              `json:"user_agent,omitempty"`
+	Dir        string              `json:"dir,omitempty"` // a subfolder, relative to the folder
+	FixedName  bool                `json:"fixed_name,omitempty"`
+	Header     map[string][]string `json:"header,omitempty"`
+	Referer    string              `json:"referer,omitempty"`
+	UserAgent  string              `json:"user_agent,omitempty"`
+	Tag        string              `json:"tag,omitempty"`         // the caller's, kept for it
+	HTTPStatus int                 `json:"http_status,omitempty"` // of a failed download's last answer
 }
 
 // Queue is the content of a queue file.

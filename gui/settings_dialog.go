@@ -1,0 +1,302 @@
+package gui
+
+import (
+	"fmt"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// settingsDialog is the Settings dialog, opened from the Download tab: the
+// network settings (proxy, HTTPS, what requests carry) and the window's
+// theme. Its widgets are fields so that tests can fill and tap them.
+type settingsDialog struct {
+	Proxy         *widget.RadioGroup // proxyChoices
+	ProxyURL      *widget.Entry
+	ProxyPassword *widget.Entry
+	NoProxy       *widget.Entry
+	CACertFile    *widget.Entry
+	ChooseCACert  *widget.Button
+	Insecure      *widget.Check
+	UserAgent     *widget.Entry
+	Referer       *widget.Entry
+	Headers       *widget.Entry
+	CookieFile    *widget.Entry
+	ChooseCookies *widget.Button
+	UseNetrc      *widget.Check
+	Theme         *widget.RadioGroup // themeChoices
+	Problem       *widget.Label      // what keeps Apply disabled, in words
+	Apply, Cancel *widget.Button
+
+	dialog *dialog.CustomDialog
+	tab    *downloadTab
+}
+
+// A choice of a radio group: the key kept in the preferences and the words
+// shown. The key is found by the position of the words, so the words can be
+// translated.
+type choice struct{ key, label string }
+
+var proxyChoices = []choice{
+	{proxySystem, "System"},
+	{proxyNone, "None"},
+	{proxyManual, "Manual"},
+}
+
+var themeChoices = []choice{{themeSystem, "System"}, {themeLight, "Light"}, {themeDark, "Dark"}}
+
+func choiceLabels(cs []choice) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.label
+	}
+	return out
+}
+
+func choiceKey(cs []choice, label string) string {
+	i := slices.IndexFunc(cs, func(c choice) bool { return c.label == label })
+	if i < 0 {
+		return cs[0].key
+	}
+	return cs[i].key
+}
+
+func choiceLabel(cs []choice, key string) string {
+	i := slices.IndexFunc(cs, func(c choice) bool { return c.key == key })
+	if i < 0 {
+		return cs[0].label
+	}
+	return cs[i].label
+}
+
+// openSettings shows the Settings dialog filled with the settings in force.
+func (t *downloadTab) openSettings() {
+	s := newSettingsDialog(t)
+	t.settings = s
+	s.dialog.Show()
+}
+
+func newSettingsDialog(t *downloadTab) *settingsDialog {
+	s := &settingsDialog{tab: t}
+	n := t.net
+	s.ProxyURL = widget.NewEntry()
+	s.ProxyURL.SetPlaceHolder("http://host:3128 or socks5://host:1080")
+	s.ProxyPassword = widget.NewPasswordEntry()
+	s.ProxyPassword.SetPlaceHolder("if the proxy wants a login")
+	u, pw := splitProxyPassword(n.ProxyURL)
+	s.ProxyURL.SetText(u)
+	s.ProxyPassword.SetText(pw)
+	s.NoProxy = widget.NewEntry()
+	s.NoProxy.SetPlaceHolder("localhost, .example.com")
+	s.NoProxy.SetText(n.NoProxy)
+	s.Proxy = widget.NewRadioGroup(choiceLabels(proxyChoices), func(string) { s.changed() })
+	s.Proxy.Horizontal = true
+	s.Proxy.Required = true
+	s.Proxy.SetSelected(choiceLabel(proxyChoices, n.ProxyMode))
+
+	s.CACertFile = widget.NewEntry()
+	s.CACertFile.SetPlaceHolder("the system's certificates only")
+	s.CACertFile.SetText(n.CACertFile)
+	s.ChooseCACert = widget.NewButton("Choose…", func() { s.chooseFile(s.CACertFile, []string{".pem", ".crt", ".cer"}) })
+	s.Insecure = widget.NewCheck("Don't check certificates (insecure)", nil)
+	s.Insecure.SetChecked(n.Insecure)
+
+	s.UserAgent = widget.NewEntry()
+	s.UserAgent.SetPlaceHolder("potok")
+	s.UserAgent.SetText(n.UserAgent)
+	s.Referer = widget.NewEntry()
+	s.Referer.SetPlaceHolder("none")
+	s.Referer.SetText(n.Referer)
+	s.Headers = widget.NewMultiLineEntry()
+	s.Headers.SetPlaceHolder("Name: value, one header a line")
+	s.Headers.SetMinRowsVisible(3)
+	s.Headers.SetText(n.Headers)
+	s.CookieFile = widget.NewEntry()
+	s.CookieFile.SetPlaceHolder("none (a Netscape cookies.txt)")
+	s.CookieFile.SetText(n.CookieFile)
+	s.ChooseCookies = widget.NewButton("Choose…", func() { s.chooseFile(s.CookieFile, []string{".txt"}) })
+	s.UseNetrc = widget.NewCheck("Log in with ~/.netrc (when it exists)", nil)
+	s.UseNetrc.SetChecked(n.UseNetrc)
+
+	s.Theme = widget.NewRadioGroup(choiceLabels(themeChoices), nil)
+	s.Theme.Horizontal = true
+	s.Theme.Required = true
+	s.Theme.SetSelected(choiceLabel(themeChoices, themeChoice(t.app)))
+
+	s.ProxyURL.Validator = func(string) error { return s.proxyProblem() }
+	s.Headers.Validator = func(text string) error {
+		if _, err := parseHeaders(text); err != nil {
+			return fmt.Errorf("extra headers, %w", err)
+		}
+		return nil
+	}
+	for _, e := range []*widget.Entry{s.ProxyURL, s.ProxyPassword, s.Headers} {
+		e.OnChanged = func(string) { s.changed() }
+	}
+
+	s.Problem = widget.NewLabel("")
+	s.Problem.Importance = widget.DangerImportance
+	s.Problem.Wrapping = fyne.TextWrapWord
+	s.Problem.Hide()
+	s.Cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { s.dialog.Hide() })
+	s.Apply = widget.NewButtonWithIcon("Apply", theme.ConfirmIcon(), s.apply)
+	s.Apply.Importance = widget.HighImportance
+
+	s.dialog = dialog.NewCustomWithoutButtons("Settings", s.layout(), t.win)
+	s.dialog.SetButtons([]fyne.CanvasObject{s.Cancel, s.Apply})
+	s.dialog.Resize(fyne.NewSize(720, 560))
+	s.changed()
+	return s
+}
+
+func (s *settingsDialog) layout() fyne.CanvasObject {
+	withButton := func(e *widget.Entry, b *widget.Button) fyne.CanvasObject {
+		return container.NewBorder(nil, nil, nil, b, e)
+	}
+	// item is a form row with the line of help under it ("" for none).
+	item := func(label string, o fyne.CanvasObject, hint string) *widget.FormItem {
+		it := widget.NewFormItem(label, o)
+		it.HintText = hint
+		return it
+	}
+	network := widget.NewForm(
+		item("Proxy", s.Proxy, "System: the environment's HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY."),
+		item("Proxy URL", s.ProxyURL, "user:password@ may be part of the URL, or the password may go in the field below."),
+		item("Proxy password", s.ProxyPassword, ""),
+		item("No proxy for", s.NoProxy, "Hosts and .domains reached directly, as NO_PROXY lists them."),
+		item("CA certificate", withButton(s.CACertFile, s.ChooseCACert), "A PEM file of certificates trusted besides the system's."),
+		item("", s.Insecure, ""),
+	)
+	requests := widget.NewForm(
+		item("User-Agent", s.UserAgent, ""),
+		item("Referer", s.Referer, ""),
+		item("Extra headers", s.Headers, "An Authorization or Cookie header goes only to the download's own server."),
+		item("Cookies file", withButton(s.CookieFile, s.ChooseCookies), "A cookies.txt as browsers export it, or as curl -c, wget and aria2 write it."),
+		item("", s.UseNetrc, ""),
+	)
+	remembered := widget.NewLabel("Potok also remembers the window's size, the tab last shown and where the dividers are. Where the window opens is left to the desktop: Fyne tells no window's position.")
+	remembered.Wrapping = fyne.TextWrapWord
+	window := container.NewVBox(widget.NewForm(widget.NewFormItem("Theme", s.Theme)), remembered)
+	tabs := container.NewAppTabs(
+		container.NewTabItem("Proxy and HTTPS", container.NewVScroll(network)),
+		container.NewTabItem("Requests", container.NewVScroll(requests)),
+		container.NewTabItem("Window", window),
+	)
+	help := widget.NewLabel("These settings are kept in Potok's preferences file in your user folder, together with any proxy password and any Authorization header given here. Changes to the proxy, HTTPS and requests apply to the running downloads: they pause and continue with the new settings.")
+	help.Wrapping = fyne.TextWrapWord
+	help.SizeName = theme.SizeNameCaptionText
+	return container.NewBorder(nil, container.NewVBox(s.Problem, help), nil, nil, tabs)
+}
+
+// proxyProblem is what is wrong with a manual proxy, or nil.
+func (s *settingsDialog) proxyProblem() error {
+	if choiceKey(proxyChoices, s.Proxy.Selected) != proxyManual {
+		return nil
+	}
+	return checkProxyURL(joinProxyPassword(s.ProxyURL.Text, s.ProxyPassword.Text))
+}
+
+// values are the settings as the dialog shows them, or what is wrong.
+func (s *settingsDialog) values() (netSettings, error) {
+	n := netSettings{
+		ProxyMode:  choiceKey(proxyChoices, s.Proxy.Selected),
+		ProxyURL:   joinProxyPassword(s.ProxyURL.Text, s.ProxyPassword.Text),
+		NoProxy:    s.NoProxy.Text,
+		CACertFile: s.CACertFile.Text,
+		Insecure:   s.Insecure.Checked,
+		UserAgent:  s.UserAgent.Text,
+		Referer:    s.Referer.Text,
+		Headers:    s.Headers.Text,
+		CookieFile: s.CookieFile.Text,
+		UseNetrc:   s.UseNetrc.Checked,
+	}
+	if err := s.proxyProblem(); err != nil {
+		return n, err
+	}
+	if err := s.Headers.Validator(s.Headers.Text); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// changed follows the fields: the manual proxy's fields are enabled with
+// it, and Apply only while everything can be used; the problem is said.
+func (s *settingsDialog) changed() {
+	if s.Apply == nil {
+		return // still being built
+	}
+	manual := choiceKey(proxyChoices, s.Proxy.Selected) == proxyManual
+	for _, e := range []*widget.Entry{s.ProxyURL, s.ProxyPassword, s.NoProxy} {
+		if manual {
+			e.Enable()
+		} else {
+			e.Disable()
+		}
+	}
+	_, err := s.values()
+	if err != nil {
+		s.Problem.SetText(err.Error())
+		s.Problem.Show()
+		s.Apply.Disable()
+		return
+	}
+	s.Problem.Hide()
+	s.Apply.Enable()
+}
+
+func (s *settingsDialog) chooseFile(into *widget.Entry, exts []string) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, s.tab.win)
+			return
+		}
+		if r == nil {
+			return
+		}
+		into.SetText(r.URI().Path())
+		r.Close()
+	}, s.tab.win)
+	d.SetFilter(storage.NewExtensionFileFilter(exts))
+	d.Show()
+}
+
+// apply applies the theme at once, and the network settings when they
+// changed: while downloads run it asks first, as they pause and continue.
+// On an error the dialog stays open with what was typed.
+func (s *settingsDialog) apply() {
+	n, err := s.values()
+	if err != nil {
+		return // Apply is disabled meanwhile
+	}
+	t := s.tab
+	applyTheme(t.app, choiceKey(themeChoices, s.Theme.Selected))
+	if n == t.net {
+		s.dialog.Hide()
+		return
+	}
+	if !t.busy() {
+		s.applyNetwork(n)
+		return
+	}
+	c := dialog.NewConfirm("Apply now?", "Running downloads pause and continue with the new settings.", func(ok bool) {
+		if ok {
+			s.applyNetwork(n)
+		}
+	}, t.win)
+	c.SetConfirmText("Apply now")
+	c.SetDismissText("Not now")
+	c.Show()
+}
+
+func (s *settingsDialog) applyNetwork(n netSettings) {
+	if err := s.tab.applyNetwork(n); err != nil {
+		dialog.ShowError(err, s.tab.win)
+		return
+	}
+	s.dialog.Hide()
+}
