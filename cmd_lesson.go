@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -216,8 +217,8 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	for _, v := range c.variants {
-		if _, err := lesson.Race(context.Background(), v, 1, 1); err != nil {
-			fmt.Fprintf(stderr, "potok race: %v\n", err)
+		if !slices.Contains(lesson.RaceVariants, v) {
+			fmt.Fprintf(stderr, "potok race: %q is not a variant: choose %s\n", v, strings.Join(lesson.RaceVariants, ", "))
 			return 2
 		}
 	}

@@ -54,6 +54,11 @@ func potokMain() int {
 	// instead of SIGPIPE killing the program before it can say so or stop
 	// its downloads cleanly.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	// A child of processes mode inherits the environment: it must not
+	// write over its parent's CPU profile or ask for its pprof address.
+	if len(os.Args) > 1 && os.Args[1] == lesson.WorkerCommand {
+		return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	}
 	// POTOK_PPROF=127.0.0.1:PORT serves net/http/pprof while the program runs
 	// (loopback only), to profile the window, which does not end on its own.
 	defer startPprof(os.Getenv("POTOK_PPROF"), os.Stderr).stop()
