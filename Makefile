@@ -14,7 +14,7 @@ GUI_DEPS   := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev 
 # The peers `make bench` measures against, and its tools.
 BENCH_DEPS := aria2 wget2 curl nginx-light hyperfine time bc
 
-.PHONY: bench-wan bench-segments bench-regress bench-pi package deb screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
+.PHONY: bench-lesson bench-wan bench-segments bench-regress bench-pi package deb screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -32,9 +32,20 @@ bench-deps:
 go-check:
 	@$(GO) version >/dev/null 2>&1 || { echo "Go 1.26 is needed and was not found: install it from go.dev/dl into /usr/local/go"; exit 1; }
 
+# The lesson's π speedup test times 200 million points in each mode and
+# counts only runs that had the cores to themselves: it runs alone, after the
+# packages' tests, which would otherwise be what keeps the cores busy.
+SPEEDUP_TEST := ^TestPiSpeedupByMode$$
+
 test: go-check fmt-check vet
-	$(GO) test -race -tags ci -count=1 ./...
+	$(GO) test -race -tags ci -count=1 -skip '$(SPEEDUP_TEST)' ./...
+	$(GO) test -race -tags ci -count=1 -run '$(SPEEDUP_TEST)' -v ./compute/lesson/
 	$(call run-fuzz,$(FUZZTIME_CI))
+
+# The lesson's figures: downloads and π in every mode (README, "The lesson").
+bench-lesson: go-check
+	$(GO) build -tags ci -o bin/potok-cli .
+	./bin/potok-cli bench lesson
 
 vet:
 	$(GO) vet -tags ci ./...
@@ -63,7 +74,7 @@ endef
 
 # The figures in README.md: Go benchmarks, potok bench io, and the side-by-side
 # runs against wget2, curl and aria2c from nginx on loopback.
-bench: bench-go bench-io bench-pi bench-regress bench-peers bench-segments bench-wan
+bench: bench-go bench-io bench-pi bench-regress bench-peers bench-segments bench-wan bench-lesson
 
 # potok regress beside scikit-learn, XGBoost (exact and hist) and ranger on
 # the same CSV and split (Debian's python3-sklearn, python3-xgboost, r-cran-ranger).

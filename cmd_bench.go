@@ -12,14 +12,14 @@ import (
 
 	"github.com/dustin/go-humanize"
 
+	"potok/compute/lesson"
 	"potok/downloader"
 	"potok/downloader/demoserver"
 )
 
 const (
-	benchSynopsis = "bench io [-workers 1,2,4,8,16,32] [-files 64] [-size 256KiB] [-latency 100ms] [-rate 2MiB] [-json]\n" +
-		"       potok bench segments [-size 256MiB] [-rate 8MiB] [-connections 1,2,4,8,16] [-json]"
-	benchIOSynopsis       = "bench io [-workers 1,2,4,8,16,32] [-files 64] [-size 256KiB] [-latency 100ms] [-rate 2MiB] [-json]"
+	benchSynopsis         = benchIOSynopsis + "\n       potok " + benchSegmentsSynopsis + "\n       potok " + benchLessonSynopsis
+	benchIOSynopsis       = "bench io [-workers 1,2,4,8,16,32] [-files 64] [-size 256KiB] [-latency 100ms] [-rate 2MiB] [-mode goroutines|processes|gil,...] [-json]"
 	benchSegmentsSynopsis = "bench segments [-size 256MiB] [-rate 8MiB] [-connections 1,2,4,8,16] [-json]"
 )
 
@@ -31,6 +31,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			return runBenchIO(args[1:], stdout, stderr)
 		case "segments":
 			return runBenchSegments(args[1:], stdout, stderr)
+		case "lesson":
+			return runBenchLesson(args[1:], stdout, stderr)
 		}
 	}
 	fmt.Fprintf(stderr, "usage: potok %s\n", benchSynopsis)
@@ -40,7 +42,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	case args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
 		return 0
 	}
-	fmt.Fprintf(stderr, "potok bench: unknown benchmark %q (there are: io, segments)\n", args[0])
+	fmt.Fprintf(stderr, "potok bench: unknown benchmark %q (there are: io, segments, lesson)\n", args[0])
 	return 2
 }
 
@@ -50,6 +52,7 @@ type benchIO struct {
 	files             int
 	latency           time.Duration
 	size, rate, chunk byteSize
+	modes             modeList
 	json              bool
 }
 
@@ -68,9 +71,10 @@ func timedColumns(row func(i int) timed) []column {
 	}
 }
 
-// ioRow is one worker count of an I/O sweep.
+// ioRow is one worker count of an I/O sweep in a mode.
 type ioRow struct {
-	Workers int `json:"workers"`
+	Mode    lesson.Mode `json:"mode"`
+	Workers int         `json:"workers"`
 	timed
 	Files int `json:"files_ok"`
 }
@@ -83,18 +87,25 @@ func runBenchIO(args []string, stdout, stderr io.Writer) int {
 	p := printer{w: stdout, json: b.json}
 	p.linef("%d files × %s, %v to first byte, %s/s per connection; ideal = ceil(files/workers) × %.3f s",
 		b.files, humanize.IBytes(uint64(b.size)), b.latency, humanize.IBytes(uint64(b.rate)), b.perFile())
-	rows, sw, err := b.measure()
-	if err != nil {
-		return failed(stderr, "bench io", err)
-	}
-	for _, r := range rows {
-		if r.Files != b.files {
-			fmt.Fprintf(stderr, "potok bench io: only %d of %d files arrived at %d workers\n", r.Files, b.files, r.Workers)
-			code = 1
+	var rows []ioRow
+	var tables []table
+	for _, m := range b.modes {
+		mine, sw, notes, err := b.measure(m)
+		if err != nil {
+			return failed(stderr, "bench io", err)
 		}
+		for _, r := range mine {
+			if r.Files != b.files {
+				fmt.Fprintf(stderr, "potok bench io: only %d of %d files arrived at %d workers (%s)\n", r.Files, b.files, r.Workers, m)
+				code = 1
+			}
+		}
+		t := sw.table(timedColumns(func(i int) timed { return mine[i].timed }), nil)
+		t.notes = append(t.notes, notes...)
+		tables = append(tables, t)
+		rows = append(rows, mine...)
 	}
-	t := sw.table(timedColumns(func(i int) timed { return rows[i].timed }), nil)
-	if err := p.result(t, rows); err != nil {
+	if err := p.result(byMode(b.modes, tables), rows); err != nil {
 		return failed(stderr, "bench io", err)
 	}
 	return code
@@ -111,6 +122,8 @@ func parseBenchIO(args []string, stderr io.Writer) (b benchIO, code int, ok bool
 	fs.Var(&b.size, "size", "bytes per file")
 	fs.Var(&b.rate, "rate", "server's bytes per second per connection (0: unlimited)")
 	fs.Var(&b.chunk, "chunk", "bytes per read and write (default: adaptive)")
+	b.modes = modeList{lesson.Goroutines}
+	fs.Var(&b.modes, "mode", modeUsage+"; processes: a child process per worker, each running an engine with one download at a time on its share of the list")
 	if code, ok := parseFlags(fs, args); !ok {
 		return b, code, false
 	}
@@ -131,8 +144,9 @@ func (b benchIO) perFile() float64 {
 	return s
 }
 
-// measure downloads the files from a loopback server once per worker count.
-func (b benchIO) measure() ([]ioRow, *sweep, error) {
+// measure downloads the files from a loopback server once per worker count
+// in mode, and says what the GIL counted.
+func (b benchIO) measure(mode lesson.Mode) ([]ioRow, *sweep, []string, error) {
 	srv := demoserver.NewServer(demoserver.WithTTFB(b.latency), demoserver.WithRate(int64(b.rate)))
 	defer srv.Close()
 	urls := srv.List(b.files, int64(b.size))
@@ -140,18 +154,25 @@ func (b benchIO) measure() ([]ioRow, *sweep, error) {
 	for i, u := range urls {
 		entries[i] = downloader.Entry{URL: u}
 	}
-	measured, err := downloader.NewSweep(entries, b.workers, downloader.Options{ChunkSize: int(b.chunk), Retries: -1}).Run(context.Background())
+	s := lesson.NewDownloadSweep(mode, entries, b.workers, downloader.Options{ChunkSize: int(b.chunk), Retries: -1})
+	measured, err := s.Run(context.Background())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, fmt.Errorf("%s: %w", mode, err)
 	}
 	sw := &sweep{unit: "workers"}
 	var rows []ioRow
 	for _, m := range measured {
 		ideal := math.Ceil(float64(b.files)/float64(m.Workers)) * b.perFile()
-		rows = append(rows, ioRow{Workers: m.Workers, Files: m.Done,
+		rows = append(rows, ioRow{Mode: mode, Workers: m.Workers, Files: m.Done,
 			timed: timed{Seconds: m.Seconds, Ideal: ideal, scaling: sw.add(m.Workers, m.Seconds)}})
 	}
-	return rows, sw, nil
+	var notes []string
+	if mode == lesson.GIL {
+		st := s.GILStats()
+		notes = append(notes, fmt.Sprintf("gil: the transfers took the lock %d times and waited %.3f s for it in all; they let go of it while they waited for the network",
+			st.Acquired, st.Waited.Seconds()))
+	}
+	return rows, sw, notes, nil
 }
 
 // benchSegments is what potok bench segments was asked to measure.

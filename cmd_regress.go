@@ -2,37 +2,44 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
-	"sync"
-	"time"
 
 	"potok/compute"
 	"potok/compute/dataset"
+	"potok/compute/lesson"
 )
 
-const regressSynopsis = "regress [-data FILE.csv | -dataset friedman1|sparse|diabetes] [-workers 1,2] [-trees 100] [-stages 100] [-id ID] [-target target] [-json]"
+const regressSynopsis = "regress [-data FILE.csv | -dataset friedman1|sparse|diabetes] [-workers 1,2] [-trees 100] [-stages 100] [-id ID] [-target target] [-seed 0] [-mode goroutines|processes|gil,...] [-json]"
 
 // regressRun is what potok regress was asked to compare.
 type regressRun struct {
 	data, dataset, idCol, targetCol string
 	params                          compute.RegressParams
 	workers                         intList
+	modes                           modeList
 	json                            bool
 }
 
 // regressResult is what potok regress -json prints.
 type regressResult struct {
-	Data         string                `json:"data"`
-	Rows         []compute.ModelResult `json:"rows"`
-	BothSeconds  float64               `json:"both_in_parallel_seconds"`
-	BothWorkers  int                   `json:"both_in_parallel_workers"`
-	BothR2Forest float64               `json:"both_r2_forest"`
-	BothR2Boost  float64               `json:"both_r2_boosting"`
+	Data string               `json:"data"`
+	Rows []lesson.ModelResult `json:"rows"`
+	Both []bothResult         `json:"both_in_parallel"` // one per mode
+}
+
+// bothResult is both models evaluated at once in a mode: the notebook's
+// exercise.
+type bothResult struct {
+	Mode     lesson.Mode `json:"mode"`
+	Workers  int         `json:"workers"`
+	Seconds  float64     `json:"seconds"`
+	R2Forest float64     `json:"r2_forest"`
+	R2Boost  float64     `json:"r2_boosting"`
 }
 
 var regressModels = [2]string{compute.ModelForest, compute.ModelBoosting}
@@ -76,6 +83,8 @@ func parseRegress(args []string, stderr io.Writer) (c regressRun, code int, ok b
 	fs.BoolVar(&c.json, "json", false, "print JSON instead of a table")
 	c.workers = intList{1, 2}
 	fs.Var(&c.workers, "workers", "worker counts, comma-separated")
+	c.modes = modeList{lesson.Goroutines}
+	fs.Var(&c.modes, "mode", modeUsage)
 	if code, ok := parseFlags(fs, args); !ok {
 		return c, code, false
 	}
@@ -86,41 +95,45 @@ func parseRegress(args []string, stderr io.Writer) (c regressRun, code int, ok b
 	return c, 0, true
 }
 
-// evaluate fits and scores both models at each worker count, then both at
-// once with the most workers: the notebook's exercise.
+// evaluate fits and scores both models at each worker count in each mode,
+// then both at once with the most workers: the notebook's exercise.
 func (c regressRun) evaluate(ctx context.Context, train, test *dataset.Frame) (regressResult, error) {
 	var res regressResult
-	for _, w := range c.workers {
-		for _, m := range regressModels {
-			r, err := compute.Evaluate(ctx, m, w, c.params, train, test, nil)
-			if err != nil {
-				return res, err
+	most := c.workers[len(c.workers)-1]
+	for _, mode := range c.modes {
+		for _, w := range c.workers {
+			for _, m := range regressModels {
+				r, err := lesson.Evaluate(ctx, mode, m, w, c.params, train, test, nil)
+				if err != nil {
+					return res, err
+				}
+				res.Rows = append(res.Rows, r)
 			}
-			res.Rows = append(res.Rows, r)
 		}
+		both, secs, err := lesson.EvaluateBoth(ctx, mode, most, c.params, train, test)
+		if err != nil {
+			return res, err
+		}
+		res.Both = append(res.Both, bothResult{Mode: mode, Workers: most, Seconds: secs, R2Forest: both[0].R2, R2Boost: both[1].R2})
 	}
-	res.BothWorkers = c.workers[len(c.workers)-1]
-	var both [2]compute.ModelResult
-	var errs [2]error
-	var wg sync.WaitGroup
-	t0 := time.Now()
-	for i, m := range regressModels {
-		wg.Go(func() { both[i], errs[i] = compute.Evaluate(ctx, m, res.BothWorkers, c.params, train, test, nil) })
-	}
-	wg.Wait()
-	res.BothSeconds = time.Since(t0).Seconds()
-	res.BothR2Forest, res.BothR2Boost = both[0].R2, both[1].R2
-	return res, errors.Join(errs[:]...)
+	return res, nil
 }
 
 func (r regressResult) table() table {
-	t := table{header: []string{"model", "workers", "R²", "fit s", "predict s"}}
+	t := table{header: []string{"model", "mode", "workers", "R²", "fit s", "predict s"}}
 	for _, m := range r.Rows {
-		t.rows = append(t.rows, []string{m.Model, strconv.Itoa(m.Workers), fmt.Sprintf("%.4f", m.R2),
+		t.rows = append(t.rows, []string{m.Model, m.Mode.String(), strconv.Itoa(m.Workers), fmt.Sprintf("%.4f", m.R2),
 			fmt.Sprintf("%.3f", m.FitSeconds), fmt.Sprintf("%.3f", m.PredictSeconds)})
 	}
-	t.notes = []string{fmt.Sprintf("both evaluations in parallel at %d workers each: %.3f s (R² %.4f and %.4f)",
-		r.BothWorkers, r.BothSeconds, r.BothR2Forest, r.BothR2Boost)}
+	for _, b := range r.Both {
+		t.notes = append(t.notes, fmt.Sprintf("both evaluations in parallel at %d workers each (%s): %.3f s (R² %.4f and %.4f)",
+			b.Workers, b.Mode, b.Seconds, b.R2Forest, b.R2Boost))
+	}
+	for _, m := range r.Rows {
+		if note := fmt.Sprintf("%s, %s: %s", m.Mode, m.Model, m.Note); m.Note != "" && !slices.Contains(t.notes, note) {
+			t.notes = append(t.notes, note)
+		}
+	}
 	return t
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/dustin/go-humanize"
+
+	"potok/compute/lesson"
 )
 
 // newFlagSet returns a FlagSet that reports errors instead of exiting, so that
@@ -101,3 +103,27 @@ func (l *intList) Set(s string) error {
 	*l = out
 	return nil
 }
+
+// modeList is a flag value like "goroutines,gil,processes": the modes to
+// measure, one sweep each.
+type modeList []lesson.Mode
+
+func (l *modeList) String() string {
+	parts := make([]string, len(*l))
+	for i, m := range *l {
+		parts[i] = m.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *modeList) Set(s string) error {
+	ms, err := lesson.ParseModes(s)
+	if err != nil {
+		return err
+	}
+	*l = ms
+	return nil
+}
+
+// modeUsage is the -mode flag's line in -h.
+const modeUsage = "how the workers run, comma-separated for one sweep each: goroutines, processes (child processes of potok) or gil (goroutines holding one global lock while they compute)"

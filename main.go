@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"potok/assets"
+	"potok/compute/lesson"
 	"potok/gui"
 )
 
@@ -35,6 +37,10 @@ usage:
   potok serve-rpc [flags]   answer aria2's JSON-RPC (browser extensions) on a folder
   potok pi [flags]          the notebooks' π integration across worker counts
   potok regress [flags]     random forest vs gradient boosting (R², sklearn's split) across workers
+  potok bench lesson [flags]  the notebooks' question: downloads and π in goroutines,
+                            processes and under a GIL, one table and its answer
+  potok race [flags]        goroutines adding to one counter without a lock, with a mutex, atomically
+  potok deadlock [flags]    two goroutines taking two locks in opposite orders, detected and released
 
 Run "potok COMMAND -h" for the flags of a command.
 `
@@ -48,6 +54,11 @@ func potokMain() int {
 	// instead of SIGPIPE killing the program before it can say so or stop
 	// its downloads cleanly.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	// A child of processes mode inherits the environment: it must not
+	// write over its parent's CPU profile or ask for its pprof address.
+	if len(os.Args) > 1 && os.Args[1] == lesson.WorkerCommand {
+		return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	}
 	// POTOK_PPROF=127.0.0.1:PORT serves net/http/pprof while the program runs
 	// (loopback only), to profile the window, which does not end on its own.
 	defer startPprof(os.Getenv("POTOK_PPROF"), os.Stderr).stop()
@@ -85,6 +96,12 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runPi(args[1:], stdout, stderr)
 		case "regress":
 			return runRegress(args[1:], stdout, stderr)
+		case "race":
+			return runRace(args[1:], stdout, stderr)
+		case "deadlock":
+			return runDeadlock(args[1:], stdout, stderr)
+		case lesson.WorkerCommand: // a child of processes mode; not in the usage
+			return lesson.ServeWorker(context.Background(), args[1:], stdin, stdout, stderr)
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
 			return 0

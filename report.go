@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"potok/compute/lesson"
 )
 
 // scalingDoc is what speedup and efficiency mean, in every table and JSON
@@ -80,6 +83,36 @@ func (s *sweep) table(mid, tail []column) table {
 	return t
 }
 
+// byMode lays out one table per mode as one: a mode column first, each
+// mode's rows in turn, and the notes of all, each once.
+func byMode(modes []lesson.Mode, tables []table) table {
+	keys := make([][]string, len(modes))
+	for i, m := range modes {
+		keys[i] = []string{m.String()}
+	}
+	return byKeys([]string{"mode"}, keys, tables)
+}
+
+// byKeys lays out tables as one: the titles' columns first, with keys[i]
+// in every row of tables[i], and the notes of all, each once.
+func byKeys(titles []string, keys [][]string, tables []table) table {
+	var t table
+	for i, k := range keys {
+		if i == 0 {
+			t.header = append(slices.Clone(titles), tables[i].header...)
+		}
+		for _, r := range tables[i].rows {
+			t.rows = append(t.rows, append(slices.Clone(k), r...))
+		}
+		for _, n := range tables[i].notes {
+			if !slices.Contains(t.notes, n) {
+				t.notes = append(t.notes, n)
+			}
+		}
+	}
+	return t
+}
+
 // table is text in right-aligned columns, with lines of notes under it.
 type table struct {
 	header []string
@@ -88,12 +121,14 @@ type table struct {
 }
 
 func (t table) print(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, strings.Join(t.header, "\t")+"\t")
-	for _, r := range t.rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
+	if len(t.header) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, strings.Join(t.header, "\t")+"\t")
+		for _, r := range t.rows {
+			fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
+		}
+		tw.Flush()
 	}
-	tw.Flush()
 	for _, n := range t.notes {
 		fmt.Fprintln(w, n)
 	}

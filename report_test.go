@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -23,6 +24,9 @@ func TestEfficiencyIsSpeedupPerCount(t *testing.T) {
 		{"bench io", []string{"bench", "io", "-workers", "2,1,3", "-files", "3", "-size", "1KiB", "-latency", "0s", "-rate", "0", "-json"}, "workers", "seconds", ""},
 		{"bench segments", []string{"bench", "segments", "-size", "128KiB", "-rate", "16MiB", "-connections", "1,3", "-json"}, "connections", "seconds", ""},
 		{"pi", []string{"pi", "-n", "20000", "-workers", "3,1,2", "-repeats", "1", "-json"}, "workers", "median_seconds", "rows"},
+		{"pi in every mode", []string{"pi", "-n", "20000", "-workers", "3,1,2", "-repeats", "1", "-mode", "gil,processes,goroutines", "-json"}, "workers", "median_seconds", "rows"},
+		{"bench io in every mode", []string{"bench", "io", "-workers", "2,1", "-files", "3", "-size", "1KiB", "-latency", "0s", "-rate", "0", "-mode", "processes,gil,goroutines", "-json"}, "workers", "seconds", ""},
+		{"bench lesson", []string{"bench", "lesson", "-n", "20000", "-workers", "2,1", "-repeats", "1", "-files", "2", "-size", "1KiB", "-latency", "1ms", "-json"}, "workers", "median_seconds", "rows"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runCLI(t, "", tc.args...)
@@ -42,9 +46,14 @@ func TestEfficiencyIsSpeedupPerCount(t *testing.T) {
 			if err != nil || len(rows) < 2 {
 				t.Fatalf("%v: %s", err, out)
 			}
-			first := rows[0][tc.count].(float64) * rows[0][tc.time].(float64)
+			// Each work and mode is a sweep of its own, against its own first count.
+			firsts := map[string]float64{}
 			for _, r := range rows {
-				speedup := first / r[tc.time].(float64)
+				key := fmt.Sprint(r["work"], r["mode"])
+				if _, ok := firsts[key]; !ok {
+					firsts[key] = r[tc.count].(float64) * r[tc.time].(float64)
+				}
+				speedup := firsts[key] / r[tc.time].(float64)
 				if r["speedup"] != speedup || r["efficiency"] != speedup/r[tc.count].(float64) {
 					t.Fatalf("row %v: want speedup %v, efficiency %v", r, speedup, speedup/r[tc.count].(float64))
 				}

@@ -115,6 +115,9 @@ func TestFailedWriteEveryCommand(t *testing.T) {
 		{"pi -json", []string{"pi", "-n", "2000", "-workers", "1", "-repeats", "1", "-json"}},
 		{"regress", []string{"regress", "-dataset", "diabetes", "-workers", "1", "-trees", "2", "-stages", "2"}},
 		{"serve-demo", []string{"serve-demo", "-files", "2"}},
+		{"bench lesson", []string{"bench", "lesson", "-n", "2000", "-workers", "1", "-repeats", "1", "-files", "1", "-size", "1KiB", "-latency", "1ms", "-mode", "gil,processes"}},
+		{"race", []string{"race", "-goroutines", "2", "-adds", "10"}},
+		{"deadlock -order same", []string{"deadlock", "-order", "same"}},
 	} {
 		args := tc.args
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"potok/compute/lesson"
 )
 
 // TestMain runs the tests, or, when the test binary is started under the
@@ -17,6 +19,14 @@ func TestMain(m *testing.M) {
 	if os.Getenv(soakHelperEnv) != "" {
 		os.Exit(m.Run()) // the soak's helper process: its parent chose the folders
 	}
+	// A child of processes mode started by a test's in-process run (potok
+	// starts os.Executable(), which is then this binary): be potok.
+	if len(os.Args) > 1 && os.Args[1] == lesson.WorkerCommand {
+		os.Exit(potokMain())
+	}
+	// The children a test starts (this binary, race-built) would sleep a
+	// second at exit each.
+	os.Setenv("GORACE", raceQuickExit())
 	testscript.Main(tempConfig{m}, map[string]func(){"potok": func() { os.Exit(potokMain()) }})
 }
 

@@ -133,7 +133,7 @@ func BenchmarkPiPoint(b *testing.B) {
 	var done atomic.Int64
 	const n = 1 << 20
 	for b.Loop() {
-		_ = circleTrapezoid(-1, 1, n, &stop, &done)
+		_ = circleTrapezoid(-1, 1, n, &stop, &done, nil)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/point")
 }

@@ -3,6 +3,7 @@ package tree
 import (
 	"context"
 	"runtime"
+	"sync"
 	"sync/atomic"
 )
 
@@ -19,6 +20,10 @@ type BoostingParams struct {
 	LearningRate float64 // default 0.1
 	MaxDepth     int     // default 3
 	Workers      int     // goroutines of the split search, default GOMAXPROCS
+	// Hold, when set, is held by each task of the split search (a block of
+	// rows or a column of a level) while it runs: the lesson's GIL. The
+	// columns are then sorted on one goroutine, as they would be under it.
+	Hold sync.Locker
 }
 
 // FitBoosting fits gradient boosting with squared error (scikit-learn's
@@ -60,7 +65,12 @@ func FitBoosting(ctx context.Context, cols [][]float64, y []float64, p BoostingP
 	for i := range pred {
 		pred[i] = mean
 	}
-	g := newBoostGrower(newDataset(cols, n, p.Workers), p.MaxDepth, p.Workers, &stop)
+	sortWorkers := p.Workers
+	if p.Hold != nil {
+		sortWorkers = 1
+	}
+	g := newBoostGrower(newDataset(cols, n, sortWorkers), p.MaxDepth, p.Workers, &stop)
+	g.tm.hold = p.Hold
 	defer g.close()
 	out := &Boosting{Init: mean, LearningRate: p.LearningRate, Trees: make([]*Tree, 0, p.Stages)}
 	for s := 0; s < p.Stages; s++ {

@@ -38,6 +38,7 @@ type builder struct {
 
 	stop    *atomic.Bool
 	stopped bool
+	turn    func() // ForestParams.Hold's Turn, or nil
 }
 
 type splitResult struct {
@@ -133,6 +134,9 @@ func (b *builder) grow() *Tree {
 func (b *builder) build(start, end, depth int) {
 	if b.stop != nil && b.stop.Load() {
 		b.stopped = true
+	}
+	if b.turn != nil {
+		b.turn()
 	}
 	idx := len(b.nodes)
 	b.nodes = append(b.nodes, node{feature: -1})

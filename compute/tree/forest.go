@@ -19,6 +19,23 @@ type ForestParams struct {
 	Workers int    // goroutines building trees, default GOMAXPROCS
 	Seed    uint64 // seed of the bootstrap samples and feature draws
 	Tree    TreeParams
+
+	// FirstTree is the index of the first tree: the fit grows trees
+	// FirstTree … FirstTree+Trees−1 of the forest of Seed, so forests fitted
+	// apart (in other processes) are, together, the trees of one.
+	FirstTree int
+	// Hold, when set, is held by each worker while it grows trees, and
+	// offered to the others (Turn) at every node: the lesson's GIL. The
+	// columns are then sorted on one goroutine, as they would be under it.
+	Hold Holder
+}
+
+// Holder is a lock that workers hold while they compute and offer at
+// points where another may take a turn, as CPython's threads do with their
+// global interpreter lock.
+type Holder interface {
+	sync.Locker
+	Turn() // may let another holder run before returning, holding the lock again
 }
 
 func checkInput(cols [][]float64, y []float64) error {
@@ -70,7 +87,11 @@ func FitForest(ctx context.Context, cols [][]float64, y []float64, p ForestParam
 	defer release()
 
 	n := len(y)
-	d := newDataset(cols, n, p.Workers)
+	sortWorkers := p.Workers
+	if p.Hold != nil {
+		sortWorkers = 1
+	}
+	d := newDataset(cols, n, sortWorkers)
 	trees := make([]*Tree, p.Trees)
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -82,13 +103,18 @@ func FitForest(ctx context.Context, cols [][]float64, y []float64, p ForestParam
 			defer wg.Done()
 			b := newBuilder(d, p.Tree)
 			b.stop = &stop
+			if p.Hold != nil {
+				p.Hold.Lock()
+				defer p.Hold.Unlock()
+				b.turn = p.Hold.Turn
+			}
 			rows := make([]int, n)
 			for !stop.Load() {
 				t := int(next.Add(1) - 1)
 				if t >= p.Trees {
 					return
 				}
-				rng := treeRNG(p.Seed, t)
+				rng := treeRNG(p.Seed, p.FirstTree+t)
 				for i := range rows {
 					rows[i] = rng.IntN(n)
 				}

@@ -30,6 +30,7 @@ type team struct {
 	next     atomic.Int64
 	tasks    int64
 	fn       func(task, worker int)
+	hold     sync.Locker // held by each task when set (BoostingParams.Hold)
 }
 
 type helper struct {
@@ -106,7 +107,7 @@ func (t *team) start() {
 func (t *team) run(tasks int, fn func(task, worker int)) {
 	if len(t.helpers) == 0 || tasks <= 1 {
 		for k := range tasks {
-			fn(k, 0)
+			t.call(fn, k, 0)
 		}
 		return
 	}
@@ -145,8 +146,19 @@ func (t *team) work(worker int) {
 		if k >= t.tasks {
 			return
 		}
-		t.fn(int(k), worker)
+		t.call(t.fn, int(k), worker)
 	}
+}
+
+// call runs one task, holding t.hold when it is set.
+func (t *team) call(fn func(task, worker int), task, worker int) {
+	if t.hold == nil {
+		fn(task, worker)
+		return
+	}
+	t.hold.Lock()
+	fn(task, worker) // a task cannot panic or fail: no defer needed
+	t.hold.Unlock()
 }
 
 // close stops the helpers and waits for them to exit.
