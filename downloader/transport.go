@@ -247,7 +247,7 @@ func (b *watchedBody) Read(p []byte) (int, error) {
 	if err != nil && err != io.EOF && b.stalled.Load() {
 		err = fmt.Errorf("%w after %v", ErrStalled, b.stall)
 	}
-	if b.gil != nil && err == nil {
+	if b.gil != nil && (err == nil || n > 0) {
 		b.gil.Lock() // what arrived is handled holding it
 		b.held = true
 	}
