@@ -135,12 +135,9 @@ func takeOrHand(args []string, hand bool, stderr io.Writer) (w *windowListener, 
 // serve hands every handoff that arrives to take, until ctx ends or close.
 // take runs on the listener's goroutine; it must not block for long.
 func (w *windowListener) serve(ctx context.Context, take func([]string)) {
-	w.wg.Add(1)
-	go func() {
-		defer w.wg.Done()
-		<-ctx.Done()
-		w.l.Close()
-	}()
+	// Not a goroutine waiting for ctx: close must not wait for ctx to end
+	// (a window that panicked never ends it).
+	context.AfterFunc(ctx, func() { w.l.Close() })
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()

@@ -2,6 +2,13 @@ package gui
 
 import (
 	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -18,6 +25,8 @@ import (
 // without a tray host (no StatusNotifier watcher, as under Xvfb) shows no
 // icon: Fyne's systray logs that it could not register and the window
 // runs on; a hidden window then comes back with `potok` (handoff.go).
+// With no D-Bus session bus at all there is no tray icon either (see
+// sessionBus).
 
 // prefKeepInTray is the close-to-tray setting.
 const prefKeepInTray = "keepInTray"
@@ -52,7 +61,7 @@ func (mw *mainWindow) newTrayMenu() *trayMenu {
 // a desktop one (Fyne's test driver is not).
 func (mw *mainWindow) setUpTray() {
 	desk, ok := mw.app.(desktop.App)
-	if !ok {
+	if !ok || !sessionBus() {
 		return
 	}
 	mw.tray = mw.newTrayMenu()
@@ -91,4 +100,51 @@ func (mw *mainWindow) closeRequested() {
 		return
 	}
 	mw.Window.Close()
+}
+
+// sessionBus reports whether a D-Bus session bus answers on Linux and the
+// BSDs, where Fyne's systray shows its icon (a StatusNotifierItem on that
+// bus). Without one, Fyne 2.7's systray panics as the app quits (its
+// nativeEnd closes a connection it never made) and the window would never
+// close its engine, so there is no tray then. The bus is found as godbus
+// finds it: DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus (its
+// last resort, dbus-launch, is not tried: no tray rather than a panic).
+func sessionBus() bool {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd":
+	default:
+		return true
+	}
+	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	if addr == "" && os.Getenv("XDG_RUNTIME_DIR") != "" {
+		addr = "unix:path=" + filepath.Join(os.Getenv("XDG_RUNTIME_DIR"), "bus")
+	}
+	for _, a := range strings.Split(addr, ";") {
+		kind, rest, _ := strings.Cut(a, ":")
+		if kind != "unix" {
+			if kind != "" {
+				return true // tcp, launchd…: trusted as given
+			}
+			continue
+		}
+		for _, kv := range strings.Split(rest, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			v, err := url.PathUnescape(v)
+			if err != nil {
+				continue
+			}
+			switch k {
+			case "abstract":
+				v = "@" + v
+			case "path":
+			default:
+				continue
+			}
+			if c, err := net.DialTimeout("unix", v, time.Second); err == nil {
+				c.Close()
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -97,4 +99,32 @@ func TestCloseKeepsDownloadingInTheTray(t *testing.T) {
 		t.Fatalf("on: closed %d, hidden %d", w.closed, w.hidden)
 	}
 	tickUntil(t, tab, "the download done while hidden", func() bool { return allIn(tab, 1, downloader.StateDone) })
+}
+
+// TestSessionBus: the tray needs a session bus that answers.
+func TestSessionBus(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "bus")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, tc := range []struct {
+		addr, runtime string
+		want          bool
+	}{
+		{"unix:path=" + sock, "", true},
+		{"unix:path=" + filepath.Join(dir, "none") + ";unix:path=" + sock + ",guid=0f", "", true},
+		{"unix:path=" + filepath.Join(dir, "none"), "", false},
+		{"", dir, true}, // $XDG_RUNTIME_DIR/bus
+		{"", t.TempDir(), false},
+		{"", "", false},
+	} {
+		t.Setenv("DBUS_SESSION_BUS_ADDRESS", tc.addr)
+		t.Setenv("XDG_RUNTIME_DIR", tc.runtime)
+		if got := sessionBus(); got != tc.want {
+			t.Errorf("address %q, runtime dir %q: %v, want %v", tc.addr, tc.runtime, got, tc.want)
+		}
+	}
 }
