@@ -105,8 +105,9 @@ func (mw *mainWindow) closeRequested() {
 // sessionBus reports whether a D-Bus session bus answers on Linux and the
 // BSDs, where Fyne's systray shows its icon (a StatusNotifierItem on that
 // bus). Without one, Fyne 2.7's systray panics as the app quits (its
-// nativeEnd closes a connection it never made) and the window would never
-// close its engine, so there is no tray then. The bus is found as godbus
+// nativeEnd closes a connection it never made: fyne-io/fyne#6403, fixed
+// in fyne-io/systray#121, after the systray Fyne 2.7.1 pins) and the
+// window would never close its engine, so there is no tray then. The bus is found as godbus
 // finds it: DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus (its
 // last resort, dbus-launch, is not tried: no tray rather than a panic).
 func sessionBus() bool {
