@@ -76,6 +76,7 @@ type offerBar struct {
 	Text        *widget.Label
 	Add, Ignore *widget.Button
 	box         *fyne.Container
+	outer       *fyne.Container // the window's content, box at its top
 	entries     []downloader.Entry
 }
 
@@ -94,12 +95,16 @@ func (mw *mainWindow) newOfferBar() *offerBar {
 	o.Ignore = widget.NewButton("Ignore", o.hide)
 	o.box = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(o.Add, o.Ignore), o.Text), widget.NewSeparator())
 	o.box.Hide()
+	o.outer = container.NewBorder(o.box, nil, nil, nil, mw.Tabs)
 	return o
 }
 
+// hide and show lay out the window's content again (outer): the box
+// showing or hiding alone leaves the room it takes as it was.
 func (o *offerBar) hide() {
 	o.entries = nil
 	o.box.Hide()
+	o.outer.Refresh()
 }
 
 // show offers entries, replacing an offer not answered yet.
@@ -111,6 +116,7 @@ func (o *offerBar) show(entries []downloader.Entry) {
 		o.Text.SetText(fmt.Sprintf("Copied %d links, the first %s", len(entries), downloader.RedactURL(entries[0].URL)))
 	}
 	o.box.Show()
+	o.outer.Refresh()
 }
 
 // watchClipboard looks at the clipboard once; the ticker calls it every

@@ -75,7 +75,7 @@ func buildMainWindow(a fyne.App, w fyne.Window) *mainWindow {
 	d.Measure.OnStart = func() { tabs.Select(speedup) }
 	mw := &mainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs, app: a}
 	mw.Offer = mw.newOfferBar()
-	w.SetContent(container.NewBorder(mw.Offer.box, nil, nil, nil, tabs))
+	w.SetContent(mw.Offer.outer)
 	w.SetOnDropped(d.dropped)
 	w.Canvas().AddShortcut(submitShortcut, func(fyne.Shortcut) { d.startDownload() })
 	w.SetCloseIntercept(mw.closeRequested)
