@@ -88,6 +88,7 @@ func buildMainWindow(a fyne.App, w fyne.Window) *mainWindow {
 // files kept.
 func Run(a fyne.App, opts Options) {
 	mw := newMainWindow(a)
+	mw.setUpTray() // before the ticker, which reads mw.tray
 	// ctx ends when the window closes; every helper goroutine below stops on it.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -108,7 +109,6 @@ func Run(a fyne.App, opts Options) {
 	if opts.Handoffs != nil {
 		opts.Handoffs(ctx, mw.Downloads.inbox.handoff)
 	}
-	mw.setUpTray()
 	// The tray's own hidden window would otherwise keep the app running
 	// once this one closes.
 	mw.Window.SetMaster()
