@@ -14,7 +14,7 @@ GUI_DEPS   := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev 
 # The peers `make bench` measures against, and its tools.
 BENCH_DEPS := aria2 wget2 curl nginx-light hyperfine time bc
 
-.PHONY: bench-lesson bench-wan bench-segments bench-regress bench-pi package deb screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
+.PHONY: rpc-window tray-window bench-lesson bench-wan bench-segments bench-regress bench-pi package deb screenshots run build test vet fmt-check fuzz bench bench-go bench-io bench-peers deps bench-deps go-check clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -144,6 +144,20 @@ deb: go-check deps
 screenshots: build
 	@./bench/apt-ensure.sh xvfb xauth imagemagick
 	./docs/screenshots.sh $(BIN)
+
+# Issue 13's done-when run: the real window under Xvfb takes a link from the
+# npm aria2 client over WebSocket and downloads it (docs/rpc-window.png,
+# docs/rpc-settings.png). Needs the GUI build, Xvfb, node and npm; not part
+# of make test.
+rpc-window: build
+	@./bench/apt-ensure.sh xvfb xauth imagemagick xdotool nodejs npm
+	./bench/rpc_window.sh $(BIN)
+
+# The tray icon's menu of the real window, read and clicked over a private
+# D-Bus session under Xvfb (no desktop needed); not part of make test.
+tray-window: build
+	@./bench/apt-ensure.sh xvfb xauth dbus libglib2.0-bin
+	./bench/tray_window.sh $(BIN)
 
 clean:
 	rm -rf bin dist

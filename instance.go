@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -91,15 +92,52 @@ func listenForHandoffs(path string) (*windowListener, error) {
 
 var errWindowRuns = errors.New("a Potok window is already running")
 
+// takeOrHand keeps to one window per user before a window opens. With
+// hand, args (links and list files) go to the window already open, and
+// handed says so: the caller exits 0. Otherwise the new window takes the
+// socket, w, which is nil when it cannot: that window runs without it, as
+// a second window opened with flags does (flags are for a new window, so
+// hand is false with them). Two potoks starting at once: the one that
+// lost the socket hands to the other.
+func takeOrHand(args []string, hand bool, stderr io.Writer) (w *windowListener, handed bool) {
+	path, err := windowSocket()
+	if err != nil {
+		fmt.Fprintf(stderr, "potok: %v\n", err)
+		return nil, false
+	}
+	for range 2 {
+		if hand {
+			ok, err := handToWindow(path, handoff{Args: absoluteArgs(args)})
+			if ok {
+				fmt.Fprintln(stderr, "potok: handed to the Potok window already open")
+				return nil, true
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "potok: %v; opening a new window\n", err)
+				hand = false
+			}
+		}
+		w, err := listenForHandoffs(path)
+		if err == nil {
+			return w, false
+		}
+		if !errors.Is(err, errWindowRuns) {
+			fmt.Fprintf(stderr, "potok: %v\n", err)
+			return nil, false
+		}
+		if !hand {
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
 // serve hands every handoff that arrives to take, until ctx ends or close.
 // take runs on the listener's goroutine; it must not block for long.
 func (w *windowListener) serve(ctx context.Context, take func([]string)) {
-	w.wg.Add(1)
-	go func() {
-		defer w.wg.Done()
-		<-ctx.Done()
-		w.l.Close()
-	}()
+	// Not a goroutine waiting for ctx: close must not wait for ctx to end
+	// (a window that panicked never ends it).
+	context.AfterFunc(ctx, func() { w.l.Close() })
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()

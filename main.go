@@ -25,11 +25,12 @@ import (
 const usage = `Potok downloads many files at once.
 
 usage:
-  potok [--demo] [--autorun] [LIST.txt...]
-                            open the window with these lists (--demo: the offline demo
-                            list; --autorun: press Download (with a 64 MiB demo file in
-                            segments), then Measure speedup;
-                            --compute-demo: run the Compute tab's two sweeps)
+  potok [--demo] [--autorun] [URL...] [LIST.txt...]
+                            open the window downloading these links, with these lists
+                            (--demo: the offline demo list; --autorun: press Download
+                            (with a 64 MiB demo file in segments), then Measure speedup;
+                            --compute-demo: run the Compute tab's two sweeps); without
+                            flags, a window already open takes the links and lists
   potok get [flags] [URL...]  download URLs (or a list with -i) into a folder
   potok bench io [flags]    measure download time at several worker counts
   potok bench segments [flags]  measure one large file at several connection counts
@@ -106,7 +107,7 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usage)
 			return 0
 		default:
-			if _, err := os.Stat(args[0]); err != nil && !strings.HasPrefix(args[0], "-") {
+			if _, err := os.Stat(args[0]); err != nil && !strings.HasPrefix(args[0], "-") && !looksLikeURL(args[0]) {
 				fmt.Fprintf(stderr, "potok: unknown command %q\n\n%s", args[0], usage)
 				return 2
 			}
@@ -115,10 +116,13 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return runWindow(args, stderr)
 }
 
-// runWindow opens the window, with the lists and flags of args.
+// runWindow opens the window, with the links, lists and flags of args, or
+// hands the links and lists to the window already open (instance.go).
 func runWindow(args []string, stderr io.Writer) int {
 	opts := gui.Options{}
+	flags := false
 	for _, f := range args {
+		flags = flags || strings.HasPrefix(f, "-")
 		switch {
 		case f == "--demo" || f == "-demo":
 			opts.Demo = true
@@ -129,9 +133,19 @@ func runWindow(args []string, stderr io.Writer) int {
 		case strings.HasPrefix(f, "-"):
 			fmt.Fprintf(stderr, "potok: unknown flag %q\n\n%s", f, usage)
 			return 2
+		case looksLikeURL(f):
+			opts.URLs = append(opts.URLs, f)
 		default:
 			opts.Lists = append(opts.Lists, f)
 		}
+	}
+	w, handed := takeOrHand(args, !flags, stderr)
+	if handed {
+		return 0
+	}
+	if w != nil {
+		defer w.close()
+		opts.Handoffs = w.serve
 	}
 	// The window keeps each download's state in the engine and in its rows;
 	// a tighter GC target keeps a 10,000-file list under 300 MB (measured with

@@ -38,6 +38,8 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("XDG_CONFIG_HOME", filepath.Join(e.WorkDir, ".config"))
+			// The window's socket: a script's potok never reaches the user's window.
+			e.Setenv("XDG_RUNTIME_DIR", filepath.Join(e.WorkDir, ".run"))
 			e.Setenv("LANG", "en_US.UTF-8") // Fyne warns on C at start
 			e.Setenv("GORACE", raceQuickExit())
 			return nil

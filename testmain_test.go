@@ -31,7 +31,8 @@ func TestMain(m *testing.M) {
 }
 
 // tempConfig runs the tests with the user's config folder pointed at a
-// temporary one, so that no test reads or writes the real queue files, and
+// temporary one, so that no test reads or writes the real queue files (or
+// reaches the user's window), and
 // removes it and the built binary afterwards.
 type tempConfig struct{ m *testing.M }
 
@@ -42,9 +43,13 @@ func (c tempConfig) Run() int {
 		return 1
 	}
 	defer os.RemoveAll(cfg)
-	if err := os.Setenv("XDG_CONFIG_HOME", cfg); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	// The window's socket too (instance.go): a potok a test starts never
+	// hands its links to a window the user has open.
+	for _, v := range []string{"XDG_CONFIG_HOME", "XDG_RUNTIME_DIR"} {
+		if err := os.Setenv(v, cfg); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 	}
 	defer func() {
 		if builtBin != "" {

@@ -10,8 +10,10 @@
 set -euo pipefail
 potok=$(readlink -f "${1:?usage: kill9_window.sh path/to/potok (the GUI build)}")
 work=$(mktemp -d /tmp/potok-kill9.XXXXXX)
-export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config LANG=en_US.UTF-8
-mkdir -p "$HOME"
+# XDG_RUNTIME_DIR: the window's socket, so that the reopened window (no
+# flags) opens rather than hand over to a window already open.
+export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_RUNTIME_DIR=$work/run LANG=en_US.UTF-8
+mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
 cleanup() { pkill -9 -f "$potok" 2>/dev/null || true; kill "${srv:-0}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 "$potok" serve-demo -files 50 -size 1MiB -rate 256KiB -latency 0 > "$work/list.txt" 2>/dev/null &

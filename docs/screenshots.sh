@@ -35,7 +35,10 @@ prefs="$home2/.config/fyne/io.github.potok"
 mkdir -p "$prefs"
 echo '{"proxyMode":"manual","proxyURL":"http://ann:secret@proxy.example:3128","noProxy":"localhost, .lan","headers":"X-Team: docs"}' >"$prefs/preferences.json"
 xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
-  HOME="$0" "$1" & pid=$!
+  # A socket folder of its own: a potok without flags hands its links to a
+  # window already open (yours) rather than open one.
+  mkdir -p -m 700 "$0/run"
+  HOME="$0" XDG_RUNTIME_DIR="$0/run" "$1" & pid=$!
   sleep 4
   import -window root "$0/before.png"
   xdotool mousemove 1040 410 click 1 # "Settings…", right of the Download tab'"'"'s buttons

@@ -85,7 +85,7 @@ func (t *downloadTab) reopen(resume map[string]bool) {
 		}
 		old.Close()
 	}
-	t.files, t.logLines, t.seq, t.wasBusy = nil, nil, 0, false
+	t.files, t.logLines, t.seq, t.wasBusy, t.totals = nil, nil, 0, false, downloader.Totals{}
 	t.expanded = nil // IDs are the engine's: another engine reuses them
 	t.syncRowHeights()
 	t.Files.Refresh()

@@ -46,6 +46,9 @@ type downloadTab struct {
 	Settings        *widget.Button
 	InsecureWarning *widget.Label
 	ProxyNote       *widget.Label
+	// RPCNote says why browser extensions cannot reach the window (the
+	// aria2 RPC's port is taken); hidden while they can (rpc.go).
+	RPCNote *widget.Label
 
 	Download, PauseAll, ResumeAll, CancelAll, RetryFailed, ClearDone *widget.Button
 
@@ -83,6 +86,9 @@ type downloadTab struct {
 	net      netSettings     // the network settings in force
 	settings *settingsDialog // the last one opened
 	demo     *demoserver.Server
+	totals   downloader.Totals // of the last snapshot applied, for the tray
+	rpc      *rpcService       // the aria2 RPC on this tab's engine
+	inbox    *inbox            // what other goroutines hand the window
 	parsing  bool
 	bulk     []bulkList
 	bulkBox  *fyne.Container
@@ -99,7 +105,8 @@ type downloadTab struct {
 // newDownloadTab builds the tab. It polls nothing until the window's ticker
 // calls tick.
 func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
-	t := &downloadTab{app: a, win: w, async: func(f func()) { go f() }, queueFile: downloader.DefaultQueueFile, openURL: a.OpenURL}
+	t := &downloadTab{app: a, win: w, async: func(f func()) { go f() }, queueFile: downloader.DefaultQueueFile, openURL: a.OpenURL, inbox: &inbox{}}
+	t.rpc = newRPCService(t)
 	t.URLs = newListEntry(func() { t.startDownload() }, func(text string) { t.addSource("pasted text", text) })
 	t.URLs.SetPlaceHolder("Paste URLs here, one per line (a line may add sha256:HEX), or drop a .txt file on the window")
 	t.URLs.SetMinRowsVisible(6)
@@ -147,6 +154,10 @@ func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
 	t.ProxyNote = widget.NewLabel("")
 	t.ProxyNote.SizeName = theme.SizeNameCaptionText
 	t.ProxyNote.Truncation = fyne.TextTruncateEllipsis
+	t.RPCNote = widget.NewLabel("")
+	t.RPCNote.Importance = widget.WarningImportance
+	t.RPCNote.Wrapping = fyne.TextWrapWord
+	t.RPCNote.Hide()
 
 	t.Download = widget.NewButton("Download", t.startDownload)
 	t.Download.Importance = widget.HighImportance
@@ -188,7 +199,7 @@ func (t *downloadTab) layout() fyne.CanvasObject {
 	)
 	actions := container.NewBorder(nil, nil,
 		container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed, t.ClearDone, t.Measure.Start), t.Settings)
-	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote, t.InsecureWarning, t.ProxyNote)), actions,
+	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote, t.InsecureWarning, t.ProxyNote, t.RPCNote)), actions,
 		t.Total, t.TotalsText)
 	logCard := container.NewBorder(widget.NewLabel("Finished"), nil, nil, nil, t.Log)
 	t.Split = container.NewVSplit(t.Files, logCard)

@@ -21,13 +21,13 @@ const tickEvery = 200 * time.Millisecond
 const maxLogLines = 2000
 
 // poll is the window's one ticker: each tick polls the engine (and a
-// measurement) for the Download and Speedup tabs, and the job under way for
-// the Compute tab.
-// Every stateEvery it also keeps the window's size and splits.
+// measurement) for the Download and Speedup tabs, the job under way for
+// the Compute tab, and what other goroutines handed the window (inbox.go).
+// Every second it also updates the tray and looks at the clipboard, and
+// every stateEvery it keeps the window's size and splits.
 func (mw *mainWindow) poll(stop <-chan struct{}) {
 	tk := time.NewTicker(tickEvery)
 	defer tk.Stop()
-	p := mw.Downloads.app.Preferences()
 	for n := 1; ; n++ {
 		select {
 		case <-stop:
@@ -35,11 +35,48 @@ func (mw *mainWindow) poll(stop <-chan struct{}) {
 		case <-tk.C:
 			mw.Downloads.tick()
 			mw.Compute.tick()
-			if n%int(stateEvery/tickEvery) == 0 {
-				fyne.Do(func() { mw.saveState(p) })
-			}
+			mw.tickWindow(n%int(time.Second/tickEvery) == 0, n%int(stateEvery/tickEvery) == 0)
 		}
 	}
+}
+
+// tickWindow applies, in one fyne.Do, what waits in the inbox (handoffs,
+// options an RPC client changed, the RPC server's status) and, when second
+// says so, the tray's speed and a look at the clipboard; when save says
+// so, it keeps the window's state. Nothing to do queues nothing. The
+// ticker calls it; tests call it directly.
+func (mw *mainWindow) tickWindow(second, save bool) {
+	p := mw.app.Preferences()
+	second = second && (mw.tray != nil || p.Bool(prefWatchClipboard) || mw.watching.Load())
+	if !second && !save && !mw.Downloads.inbox.waiting() {
+		return
+	}
+	// As the tabs' ticks: dropped while the last one waits in the queue;
+	// the inbox keeps what came meanwhile for the next.
+	if !mw.pending.CompareAndSwap(false, true) {
+		return
+	}
+	in := mw.Downloads.inbox.take()
+	fyne.Do(func() {
+		defer mw.pending.Store(false)
+		t := mw.Downloads
+		for k, v := range in.options {
+			t.applyRPCOption(k, v)
+		}
+		if in.status != nil {
+			t.showRPCStatus(*in.status)
+		}
+		for _, args := range in.handoffs {
+			mw.applyHandoff(args)
+		}
+		if second {
+			mw.updateTray()
+			mw.watchClipboard()
+		}
+		if save {
+			mw.saveState(p)
+		}
+	})
 }
 
 // tick polls the engine and the measurement once and applies what changed.
@@ -75,6 +112,7 @@ func (t *downloadTab) apply(s downloader.Snapshot, evs []downloader.Event) {
 	// (RefreshItem per changed row re-renders all visible rows each time.)
 	old := t.files
 	t.files = s.Files
+	t.totals = s.Totals
 	changed := len(old) != len(s.Files)
 	for i := 0; !changed && i < len(s.Files); i++ {
 		changed = s.Files[i] != old[i]

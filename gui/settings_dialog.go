@@ -13,8 +13,9 @@ import (
 )
 
 // settingsDialog is the Settings dialog, opened from the Download tab: the
-// network settings (proxy, HTTPS, what requests carry) and the window's
-// theme. Its widgets are fields so that tests can fill and tap them.
+// network settings (proxy, HTTPS, what requests carry), links from the
+// browser (settings_links.go) and the window's theme and tray. Its widgets
+// are fields so that tests can fill and tap them.
 type settingsDialog struct {
 	Proxy         *widget.RadioGroup // proxyChoices
 	ProxyURL      *widget.Entry
@@ -32,6 +33,7 @@ type settingsDialog struct {
 	Theme         *widget.RadioGroup // themeChoices
 	Problem       *widget.Label      // what keeps Apply disabled, in words
 	Apply, Cancel *widget.Button
+	linkFields
 
 	dialog *dialog.CustomDialog
 	tab    *downloadTab
@@ -127,6 +129,7 @@ func newSettingsDialog(t *downloadTab) *settingsDialog {
 	s.Theme.Horizontal = true
 	s.Theme.Required = true
 	s.Theme.SetSelected(choiceLabel(themeChoices, themeChoice(t.app)))
+	s.newLinkFields()
 
 	s.ProxyURL.Validator = func(string) error { return s.proxyProblem() }
 	s.Headers.Validator = func(text string) error {
@@ -158,12 +161,7 @@ func (s *settingsDialog) layout() fyne.CanvasObject {
 	withButton := func(e *widget.Entry, b *widget.Button) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, nil, b, e)
 	}
-	// item is a form row with the line of help under it ("" for none).
-	item := func(label string, o fyne.CanvasObject, hint string) *widget.FormItem {
-		it := widget.NewFormItem(label, o)
-		it.HintText = hint
-		return it
-	}
+	item := formItem
 	network := widget.NewForm(
 		item("Proxy", s.Proxy, "System: the environment's HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY."),
 		item("Proxy URL", s.ProxyURL, "user:password@ may be part of the URL, or the password may go in the field below."),
@@ -181,16 +179,25 @@ func (s *settingsDialog) layout() fyne.CanvasObject {
 	)
 	remembered := widget.NewLabel("Potok also remembers the window's size, the tab last shown and where the dividers are. Where the window opens is left to the desktop: Fyne tells no window's position.")
 	remembered.Wrapping = fyne.TextWrapWord
-	window := container.NewVBox(widget.NewForm(widget.NewFormItem("Theme", s.Theme)), remembered)
+	window := container.NewVBox(widget.NewForm(widget.NewFormItem("Theme", s.Theme),
+		item("", s.KeepInTray, "Quit from the tray icon's menu. Without a tray icon on your desktop, run potok again to bring the window back.")), remembered)
 	tabs := container.NewAppTabs(
 		container.NewTabItem("Proxy and HTTPS", container.NewVScroll(network)),
 		container.NewTabItem("Requests", container.NewVScroll(requests)),
+		container.NewTabItem("Links from the browser", s.linksPart()),
 		container.NewTabItem("Window", window),
 	)
-	help := widget.NewLabel("These settings are kept in Potok's preferences file in your user folder, together with any proxy password and any Authorization header given here. Changes to the proxy, HTTPS and requests apply to the running downloads: they pause and continue with the new settings.")
+	help := widget.NewLabel("These settings are kept in Potok's preferences file in your user folder, together with any proxy password, any Authorization header and the RPC secret. Changes to the proxy, HTTPS and requests apply to the running downloads: they pause and continue with the new settings.")
 	help.Wrapping = fyne.TextWrapWord
 	help.SizeName = theme.SizeNameCaptionText
 	return container.NewBorder(nil, container.NewVBox(s.Problem, help), nil, nil, tabs)
+}
+
+// formItem is a form row with the line of help under it ("" for none).
+func formItem(label string, o fyne.CanvasObject, hint string) *widget.FormItem {
+	it := widget.NewFormItem(label, o)
+	it.HintText = hint
+	return it
 }
 
 // proxyProblem is what is wrong with a manual proxy, or nil.
@@ -238,7 +245,15 @@ func (s *settingsDialog) changed() {
 			e.Disable()
 		}
 	}
+	if s.RPCOn.Checked {
+		s.RPCPort.Enable()
+	} else {
+		s.RPCPort.Disable()
+	}
 	_, err := s.values()
+	if err == nil {
+		_, err = s.rpcValues()
+	}
 	if err != nil {
 		s.Problem.SetText(err.Error())
 		s.Problem.Show()
@@ -275,6 +290,7 @@ func (s *settingsDialog) apply() {
 	}
 	t := s.tab
 	applyTheme(t.app, choiceKey(themeChoices, s.Theme.Selected))
+	s.applyLinks()
 	if n == t.net {
 		s.dialog.Hide()
 		return

@@ -5,13 +5,19 @@
 // download_tab.go (its parts in download_*.go), speedup_tab.go and
 // compute_tab.go; window.go puts them in the window, and window_state.go
 // keeps what it remembers. The Settings dialog is settings_dialog.go, the
-// network settings it edits network_settings.go, and the theme theme.go.
+// network settings it edits network_settings.go, its Links from the browser
+// part settings_links.go, and the theme theme.go. The aria2 RPC on the
+// Download tab's engine is rpc.go; links handed over by another potok
+// command handoff.go; the tray icon tray.go; clipboard watching
+// clipboard.go; what other goroutines hand the window, for the ticker to
+// apply, inbox.go.
 package gui
 
 import (
 	"context"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -26,7 +32,14 @@ type Options struct {
 	Demo    bool     // fill the list from the built-in loopback server at start
 	AutoRun bool     // then press Download (with a big demo file in segments, its row expanded), and Measure speedup once it is done (for screenshots)
 	Lists   []string // URL list files to load at start
+	URLs    []string // http(s) links to download at start
 	Compute bool     // open the Compute tab and run its two sweeps
+	// Handoffs, when set, is called once as the window opens: until ctx
+	// ends it calls take, from any goroutine, with the args of each other
+	// potok command that hands them to this window (links, and list files
+	// by absolute path); take does not block. Each handoff adds the links,
+	// loads the lists and brings the window forward.
+	Handoffs func(ctx context.Context, take func(args []string))
 }
 
 // mainWindow is Potok's window.
@@ -35,30 +48,47 @@ type mainWindow struct {
 	Downloads *downloadTab
 	Compute   *computeTab
 	Tabs      *container.AppTabs
+	Offer     *offerBar // links copied to the clipboard, offered
+
+	app      fyne.App
+	tray     *trayMenu // nil without a desktop tray (Fyne's test driver)
+	hidden   bool      // in the tray; UI goroutine
+	clip     clipWatch
+	watching atomic.Bool // clip has a baseline to forget when watching is turned off
+	pending  atomic.Bool // a window tick waits in fyne.Do's queue
 }
 
 // newMainWindow builds the window without showing it or starting its ticker.
 func newMainWindow(a fyne.App) *mainWindow {
 	applyTheme(a, themeChoice(a))
-	w := a.NewWindow("Potok")
+	return buildMainWindow(a, a.NewWindow("Potok"))
+}
+
+// buildMainWindow fills w; tests give it a window that records what it is
+// asked.
+func buildMainWindow(a fyne.App, w fyne.Window) *mainWindow {
 	w.SetIcon(a.Icon())
 	d := newDownloadTab(a, w)
 	speedup := container.NewTabItem("Speedup", d.Measure.Content)
 	c := newComputeTab(a, w)
 	tabs := container.NewAppTabs(container.NewTabItem("Download", d.Content), speedup, container.NewTabItem("Compute", c.Content))
 	d.Measure.OnStart = func() { tabs.Select(speedup) }
-	w.SetContent(tabs)
+	mw := &mainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs, app: a}
+	mw.Offer = mw.newOfferBar()
+	w.SetContent(mw.Offer.outer)
 	w.SetOnDropped(d.dropped)
 	w.Canvas().AddShortcut(submitShortcut, func(fyne.Shortcut) { d.startDownload() })
-	mw := &mainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs}
+	w.SetCloseIntercept(mw.closeRequested)
 	mw.restoreState(a.Preferences())
 	return mw
 }
 
-// Run shows the main window and blocks until it is closed; then transfers stop
-// with their .part files kept.
+// Run shows the main window and blocks until it is closed (or Quit in the
+// tray); then the RPC server stops and transfers stop with their .part
+// files kept.
 func Run(a fyne.App, opts Options) {
 	mw := newMainWindow(a)
+	mw.setUpTray() // before the ticker, which reads mw.tray
 	// ctx ends when the window closes; every helper goroutine below stops on it.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -66,9 +96,22 @@ func Run(a fyne.App, opts Options) {
 		defer close(done)
 		mw.poll(ctx.Done())
 	}()
+	rpcDone := make(chan struct{})
+	go func() {
+		defer close(rpcDone)
+		mw.Downloads.rpc.runner.run(ctx)
+	}()
+	mw.Downloads.rpc.runner.set(mw.Downloads.rpc.config)
 	for _, path := range opts.Lists {
 		mw.Downloads.load(path)
 	}
+	mw.Downloads.addLinks(opts.URLs)
+	if opts.Handoffs != nil {
+		opts.Handoffs(ctx, mw.Downloads.inbox.handoff)
+	}
+	// The tray's own hidden window would otherwise keep the app running
+	// once this one closes.
+	mw.Window.SetMaster()
 	demo := opts.Demo || (opts.AutoRun && len(opts.Lists) == 0)
 	if demo {
 		mw.Downloads.startDemo()
@@ -95,6 +138,7 @@ func Run(a fyne.App, opts Options) {
 	signal.Stop(sig)
 	cancel()
 	<-done
+	<-rpcDone // before the engine closes: a call under way may still use it
 	mw.Downloads.close()
 	mw.Compute.cancel()
 }
