@@ -331,8 +331,10 @@ func TestEngineErrorKeepsTheOldEngine(t *testing.T) {
 // continues the running file with the new User-Agent from its .part, and
 // leaves the file the user paused paused.
 func TestSettingsChangeContinuesRunningDownloads(t *testing.T) {
+	// Slow enough (about 9 s a file) that run.bin is still running at the
+	// second Apply on a loaded machine.
 	const size = 600_000
-	s := dt.NewServer(dt.WithRate(128 << 10))
+	s := dt.NewServer(dt.WithRate(64 << 10))
 	defer s.Close()
 	tab := newTestTab(t)
 	startPartWay(t, tab, s.FileURL("run.bin", size), s.FileURL("held.bin", size))
