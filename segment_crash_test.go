@@ -147,7 +147,7 @@ func TestGetConnectionsFlag(t *testing.T) {
 }
 
 func TestBenchSegments(t *testing.T) {
-	code, out, errOut := runCLI(t, "", "bench", "segments", "-size", "4MiB", "-rate", "4MiB", "-connections", "1,4", "-json")
+	code, out, errOut := runCLI(t, "", "bench", "segments", "-size", "8MiB", "-rate", "4MiB", "-connections", "1,4", "-json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

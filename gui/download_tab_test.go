@@ -275,7 +275,7 @@ func TestDropListAndLinks(t *testing.T) {
 }
 
 func TestMeasureSpeedupDrawsChart(t *testing.T) {
-	s := dt.NewServer(dt.WithTTFB(10 * time.Millisecond))
+	s := dt.NewServer(dt.WithTTFB(50 * time.Millisecond))
 	defer s.Close()
 	tab := newTestTab(t)
 	tab.URLs.SetText(strings.Join(s.List(8, 1000), "\n"))
@@ -287,8 +287,9 @@ func TestMeasureSpeedupDrawsChart(t *testing.T) {
 	if !strings.Contains(tab.Measure.Status.Text, "speedup") || tab.Measure.SavePNG.Disabled() {
 		t.Fatalf("status %q", tab.Measure.Status.Text)
 	}
-	// 8 requests of 10 ms one at a time cannot beat 80 ms; 8 at once can.
-	if pts[0].Seconds < 0.08 || pts[3].Seconds > pts[0].Seconds/2 {
+	// 8 requests of 50 ms one at a time cannot beat 400 ms; 8 at once take
+	// about 50 ms (the margin is for a loaded machine's local work per file).
+	if pts[0].Seconds < 0.4 || pts[3].Seconds > pts[0].Seconds/2 {
 		t.Fatalf("no speedup measured: %+v", pts)
 	}
 }
