@@ -4,11 +4,16 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"potok/compute/lesson"
 )
 
-// TestMain points the user's config folder at a temporary one, so that no
+// TestMain makes the test binary a worker of processes mode when it is
+// started as one (the tests that run processes mode start this binary), and
+// otherwise points the user's config folder at a temporary one, so that no
 // test reads or writes the real queue files.
 func TestMain(m *testing.M) {
+	lesson.ServeIfWorker()
 	cfg, err := os.MkdirTemp("", "potok-gui-config-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
