@@ -9,9 +9,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 )
 
-// lessonSeries are the six lines of a lesson: downloads and π (the colour)
+// sampleLessonSeries are the six lines of a lesson: downloads and π (the colour)
 // in three modes (the dash).
-func lessonSeries() []chartSeries {
+func sampleLessonSeries() []chartSeries {
 	dl := []sweepPoint{{1, 3.6}, {2, 1.8}, {4, 0.91}, {8, 0.47}}
 	pi := []sweepPoint{{1, 0.6}, {2, 0.3}, {4, 0.3}, {8, 0.29}}
 	gilPi := []sweepPoint{{1, 0.6}, {2, 0.61}, {4, 0.59}, {8, 0.58}}
@@ -32,7 +32,7 @@ func TestChartSeries(t *testing.T) {
 	test.NewTempApp(t)
 	c := newSpeedupChart("Speedup against workers")
 	c.SetPoints(chartSweep)
-	series := append(lessonSeries(), chartSeries{Label: "nothing", Points: []sweepPoint{{0, 1}, {2, -1}}})
+	series := append(sampleLessonSeries(), chartSeries{Label: "nothing", Points: []sweepPoint{{0, 1}, {2, -1}}})
 	c.SetSeries(series)
 	if got := c.Series(); len(got) != 6 || len(c.Points()) != 0 || got[5].Label != "π, gil" || len(got[5].Points) != 4 {
 		t.Fatalf("series %+v, points %v", got, c.Points())

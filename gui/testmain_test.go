@@ -3,6 +3,7 @@ package gui
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"potok/compute/lesson"
@@ -14,6 +15,11 @@ import (
 // test reads or writes the real queue files.
 func TestMain(m *testing.M) {
 	lesson.ServeIfWorker()
+	// A race-detector build sleeps a second at exit unless told otherwise:
+	// the children would each take it.
+	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {
+		os.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=0"))
+	}
 	cfg, err := os.MkdirTemp("", "potok-gui-config-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

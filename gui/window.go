@@ -2,8 +2,8 @@
 // ticker (poller.go) reads the engine's state and the compute job's counters
 // and applies them in one fyne.Do per tab and tick, and the user's commands
 // go to the engine as plain method calls. Each tab has its file:
-// download_tab.go (its parts in download_*.go), speedup_tab.go and
-// compute_tab.go; window.go puts them in the window, and window_state.go
+// download_tab.go (its parts in download_*.go), speedup_tab.go,
+// compute_tab.go, lesson_tab.go and locks_tab.go; window.go puts them in the window, and window_state.go
 // keeps what it remembers. The Settings dialog is settings_dialog.go, the
 // network settings it edits network_settings.go, and the theme theme.go.
 package gui
@@ -27,6 +27,7 @@ type Options struct {
 	AutoRun bool     // then press Download (with a big demo file in segments, its row expanded), and Measure speedup once it is done (for screenshots)
 	Lists   []string // URL list files to load at start
 	Compute bool     // open the Compute tab and run its two sweeps
+	Lesson  bool     // open the Lesson tab and run the lesson
 }
 
 // mainWindow is Potok's window.
@@ -34,6 +35,7 @@ type mainWindow struct {
 	Window    fyne.Window
 	Downloads *downloadTab
 	Compute   *computeTab
+	Lesson    *lessonTab // and the Locks tab
 	Tabs      *container.AppTabs
 }
 
@@ -45,12 +47,14 @@ func newMainWindow(a fyne.App) *mainWindow {
 	d := newDownloadTab(a, w)
 	speedup := container.NewTabItem("Speedup", d.Measure.Content)
 	c := newComputeTab(a, w)
-	tabs := container.NewAppTabs(container.NewTabItem("Download", d.Content), speedup, container.NewTabItem("Compute", c.Content))
+	l := newLessonTab()
+	tabs := container.NewAppTabs(container.NewTabItem("Download", d.Content), speedup, container.NewTabItem("Compute", c.Content),
+		container.NewTabItem("Lesson", l.Content), container.NewTabItem("Locks", l.Locks.Content))
 	d.Measure.OnStart = func() { tabs.Select(speedup) }
 	w.SetContent(tabs)
 	w.SetOnDropped(d.dropped)
 	w.Canvas().AddShortcut(submitShortcut, func(fyne.Shortcut) { d.startDownload() })
-	mw := &mainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs}
+	mw := &mainWindow{Window: w, Downloads: d, Compute: c, Lesson: l, Tabs: tabs}
 	mw.restoreState(a.Preferences())
 	return mw
 }
@@ -80,6 +84,10 @@ func Run(a fyne.App, opts Options) {
 		mw.Tabs.SelectIndex(2)
 		go mw.Compute.demo(ctx)
 	}
+	if opts.Lesson {
+		mw.Tabs.SelectIndex(3)
+		go mw.Lesson.demo(ctx)
+	}
 	// Ctrl-C in the terminal or a TERM from the session quits like closing the
 	// window: transfers stop and keep their .part files.
 	sig := make(chan os.Signal, 1)
@@ -97,6 +105,7 @@ func Run(a fyne.App, opts Options) {
 	<-done
 	mw.Downloads.close()
 	mw.Compute.cancel()
+	mw.Lesson.close()
 }
 
 // autoRun presses Download, waits for the batch to settle, then presses
