@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -62,8 +61,7 @@ type computeTab struct {
 	done     atomic.Int64 // progress of the job under way, in its own units (π: points)
 	total    atomic.Int64
 	pending  atomic.Bool // a tick waits in fyne.Do's queue
-	mu       sync.Mutex
-	stop     context.CancelFunc
+	job      jobStop     // the cancel of the job under way
 }
 
 const csvChoice = "Open CSV…"
@@ -162,10 +160,7 @@ func (c *computeTab) piInputs() (n, intervals int, err error) {
 
 // start marks a job as running and returns its context; finish undoes it.
 func (c *computeTab) start(total int64) context.Context {
-	ctx, stop := context.WithCancel(context.Background())
-	c.mu.Lock()
-	c.stop = stop
-	c.mu.Unlock()
+	ctx := c.job.begin()
 	c.busy = true
 	c.running.Store(true)
 	c.done.Store(0)
@@ -179,12 +174,7 @@ func (c *computeTab) start(total int64) context.Context {
 }
 
 func (c *computeTab) finish() {
-	c.mu.Lock()
-	if c.stop != nil {
-		c.stop()
-		c.stop = nil
-	}
-	c.mu.Unlock()
+	c.job.end()
 	c.busy = false
 	c.running.Store(false)
 	for _, b := range []*widget.Button{c.PiRun, c.PiSweep, c.RegRun, c.RegSweep} {
@@ -194,13 +184,7 @@ func (c *computeTab) finish() {
 	c.Cancel.Disable()
 }
 
-func (c *computeTab) cancel() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.stop != nil {
-		c.stop()
-	}
-}
+func (c *computeTab) cancel() { c.job.cancel() }
 
 func (c *computeTab) runPi() {
 	if c.busy {

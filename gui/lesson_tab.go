@@ -45,9 +45,9 @@ type lessonTab struct {
 	async func(func())
 	jobs  sync.WaitGroup
 
-	mu      sync.Mutex // guards lesson, stop and outcome, shared with the job and the ticker
+	job     jobStop
+	mu      sync.Mutex // guards lesson and outcome, shared with the job and the ticker
 	lesson  *lesson.Lesson
-	stop    context.CancelFunc
 	outcome *lessonOutcome // the job's, until the ticker applies it
 	started time.Time      // UI goroutine only
 	running atomic.Bool    // a lesson was started and its outcome is not yet shown
@@ -79,7 +79,7 @@ func newLessonTab() *lessonTab {
 	t.Measures.Wrapping = fyne.TextWrapWord
 	t.Run = widget.NewButton("Run", t.start)
 	t.Run.Importance = widget.HighImportance
-	t.Cancel = widget.NewButton("Cancel", t.cancel)
+	t.Cancel = widget.NewButton("Cancel", t.job.cancel)
 	t.Cancel.Disable()
 	t.Progress = widget.NewProgressBar()
 	t.Status = widget.NewLabel("")
@@ -119,9 +119,9 @@ func (t *lessonTab) start() {
 		return
 	}
 	l := lesson.NewLesson(t.params)
-	ctx, stop := context.WithCancel(context.Background())
+	ctx := t.job.begin()
 	t.mu.Lock()
-	t.lesson, t.stop, t.outcome = l, stop, nil
+	t.lesson, t.outcome = l, nil
 	t.mu.Unlock()
 	t.running.Store(true)
 	t.started = time.Now()
@@ -134,24 +134,15 @@ func (t *lessonTab) start() {
 	t.Status.SetText("Starting…")
 	t.async(func() {
 		res, err := l.Run(ctx)
-		stop()
 		t.mu.Lock()
 		t.outcome = &lessonOutcome{res: res, err: err}
 		t.mu.Unlock()
 	})
 }
 
-func (t *lessonTab) cancel() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.stop != nil {
-		t.stop()
-	}
-}
-
 // close stops what runs and waits for it: the window has closed.
 func (t *lessonTab) close() {
-	t.cancel()
+	t.job.cancel()
 	t.jobs.Wait()
 	t.Locks.close()
 }
@@ -218,8 +209,9 @@ func (t *lessonTab) apply(lp lessonProgress) {
 // finished shows a lesson's result: the chart, the answer and the start
 // cost, or why it stopped (with what it measured before).
 func (t *lessonTab) finished(o lessonOutcome) {
+	t.job.end()
 	t.mu.Lock()
-	t.lesson, t.stop = nil, nil
+	t.lesson = nil
 	t.mu.Unlock()
 	t.running.Store(false)
 	t.Run.Enable()

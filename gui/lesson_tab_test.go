@@ -112,8 +112,8 @@ func TestLocksRace(t *testing.T) {
 	k := l.Locks
 	k.Goroutines.SetText("4")
 	k.Adds.SetText("20000")
-	test.Tap(k.RaceRun)
-	tickLesson(t, l, "the race's table", func() bool { return !k.raceBusy })
+	test.Tap(k.Race.Run)
+	tickLesson(t, l, "the race's table", func() bool { return !k.Race.running })
 	if k.RaceStatus.Text != "4 goroutines each add 1 to one counter 20000 times" {
 		t.Fatalf("status %q", k.RaceStatus.Text)
 	}
@@ -128,9 +128,9 @@ func TestLocksRace(t *testing.T) {
 		}
 	}
 	k.Goroutines.SetText("0")
-	test.Tap(k.RaceRun)
-	if k.raceBusy || !strings.HasPrefix(k.RaceStatus.Text, "goroutines must be a whole number from 1 to 10000") {
-		t.Fatalf("bad input: busy %v, %q", k.raceBusy, k.RaceStatus.Text)
+	test.Tap(k.Race.Run)
+	if k.Race.running || !strings.HasPrefix(k.RaceStatus.Text, "goroutines must be a whole number from 1 to 10000") {
+		t.Fatalf("bad input: busy %v, %q", k.Race.running, k.RaceStatus.Text)
 	}
 }
 
@@ -143,36 +143,36 @@ func TestLocksDeadlock(t *testing.T) {
 	k := l.Locks
 	k.Order.SetSelected(lesson.OrderOpposite)
 	k.Timeout.SetText("200ms")
-	test.Tap(k.DeadRun)
-	if !k.DeadRun.Disabled() || k.DeadResult.Text != "Two goroutines take A and B; the watchdog looks after 200ms…" {
-		t.Fatalf("while deadlocked: Run disabled %v, %q", k.DeadRun.Disabled(), k.DeadResult.Text)
+	test.Tap(k.Deadlock.Run)
+	if !k.Deadlock.Run.Disabled() || k.DeadResult.Text != "Two goroutines take A and B; the watchdog looks after 200ms…" {
+		t.Fatalf("while deadlocked: Run disabled %v, %q", k.Deadlock.Run.Disabled(), k.DeadResult.Text)
 	}
-	tickLesson(t, l, "the watchdog", func() bool { return !k.deadBusy })
+	tickLesson(t, l, "the watchdog", func() bool { return !k.Deadlock.running })
 	lines := strings.Split(k.DeadResult.Text, "\n")
 	if lines[0] != "deadlock: both goroutines wait for the lock the other holds (A→B and B→A); released after 200ms" ||
-		len(lines) != 3 || !strings.Contains(k.DeadResult.Text, "  goroutine 1 holds A and waits for B, which goroutine 2 holds") || k.DeadRun.Disabled() {
+		len(lines) != 3 || !strings.Contains(k.DeadResult.Text, "  goroutine 1 holds A and waits for B, which goroutine 2 holds") || k.Deadlock.Run.Disabled() {
 		t.Fatalf("opposite: %q", k.DeadResult.Text)
 	}
 
 	k.Order.SetSelected(lesson.OrderSame)
-	test.Tap(k.DeadRun)
-	tickLesson(t, l, "the same order to finish", func() bool { return !k.deadBusy })
+	test.Tap(k.Deadlock.Run)
+	tickLesson(t, l, "the same order to finish", func() bool { return !k.Deadlock.running })
 	if !strings.HasPrefix(k.DeadResult.Text, "no deadlock: both goroutines took A, then B, and finished in ") {
 		t.Fatalf("same: %q", k.DeadResult.Text)
 	}
 
 	k.Order.SetSelected(lesson.OrderOpposite)
 	k.Timeout.SetText("1h")
-	test.Tap(k.DeadRun)
-	test.Tap(k.DeadCancel)
-	tickLesson(t, l, "the cancel", func() bool { return !k.deadBusy })
+	test.Tap(k.Deadlock.Run)
+	test.Tap(k.Deadlock.Cancel)
+	tickLesson(t, l, "the cancel", func() bool { return !k.Deadlock.running })
 	if k.DeadResult.Text != "Stopped: deadlock stopped: context canceled" {
 		t.Fatalf("cancelled: %q", k.DeadResult.Text)
 	}
 
 	k.Timeout.SetText("soon")
-	test.Tap(k.DeadRun)
-	if k.deadBusy || k.DeadResult.Text != "The watchdog's timeout is a positive duration, like 1s or 250ms." {
+	test.Tap(k.Deadlock.Run)
+	if k.Deadlock.running || k.DeadResult.Text != "The watchdog's timeout is a positive duration, like 1s or 250ms." {
 		t.Fatalf("bad timeout: %q", k.DeadResult.Text)
 	}
 }

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -23,25 +22,23 @@ import (
 // `potok deadlock` run them, and a word on the semaphore. Each runs off the
 // UI goroutine; what it brings back the ticker applies (tick).
 type locksTab struct {
-	Goroutines, Adds    *widget.Entry
-	RaceRun, RaceCancel *widget.Button
-	RaceStatus          *widget.Label
-	RaceCells           [][]*widget.Label // per variant: variant, expected, got, lost, time s
-	Order               *widget.RadioGroup
-	Timeout             *widget.Entry
-	DeadRun, DeadCancel *widget.Button
-	DeadResult          *widget.Label // what potok deadlock prints
-	Content             fyne.CanvasObject
+	Goroutines, Adds *widget.Entry
+	Race             *runJob // its Run and Cancel
+	RaceStatus       *widget.Label
+	RaceCells        [][]*widget.Label // per variant: variant, expected, got, lost, time s
+	Order            *widget.RadioGroup
+	Timeout          *widget.Entry
+	Deadlock         *runJob
+	DeadResult       *widget.Label // what potok deadlock prints
+	Content          fyne.CanvasObject
 
-	async              func(func()) // runs a job off the UI goroutine; close waits for it
-	jobs               sync.WaitGroup
-	mu                 sync.Mutex // guards the stops and the outcomes, shared with the jobs and the ticker
-	raceStop, deadStop context.CancelFunc
-	raceOut            *raceOutcome
-	deadOut            *deadlockOutcome
-	busy               atomic.Int32 // jobs started whose outcome is not yet shown
-	pending            atomic.Bool  // a tick waits in fyne.Do's queue
-	raceBusy, deadBusy bool         // UI goroutine only: the race, the deadlock runs
+	async   func(func()) // runs a job off the UI goroutine; close waits for it
+	jobs    sync.WaitGroup
+	mu      sync.Mutex // guards the outcomes, shared with the jobs and the ticker
+	raceOut *raceOutcome
+	deadOut *deadlockOutcome
+	busy    atomic.Int32 // jobs started whose outcome is not yet shown
+	pending atomic.Bool  // a tick waits in fyne.Do's queue
 }
 
 type raceOutcome struct {
@@ -73,9 +70,7 @@ func newLocksTab() *locksTab {
 	k.Goroutines.SetText("4")
 	k.Adds = widget.NewEntry()
 	k.Adds.SetText("100000")
-	k.RaceRun = widget.NewButton("Run", k.startRace)
-	k.RaceCancel = widget.NewButton("Cancel", func() { k.stopJob(&k.raceStop) })
-	k.RaceCancel.Disable()
+	k.Race = newRunJob(k.startRace, &k.busy)
 	k.RaceStatus = wrapped("")
 	grid := container.NewGridWithColumns(5)
 	for i, h := range []string{"variant", "expected", "got", "lost", "time s"} {
@@ -97,7 +92,7 @@ func newLocksTab() *locksTab {
 	}
 	race := container.NewVBox(bold("Race: goroutines adding 1 to one counter"),
 		container.New(layout.NewFormLayout(), widget.NewLabel("Goroutines"), k.Goroutines, widget.NewLabel("Adds each"), k.Adds),
-		container.NewHBox(k.RaceRun, k.RaceCancel), k.RaceStatus, grid,
+		container.NewHBox(k.Race.Run, k.Race.Cancel), k.RaceStatus, grid,
 		wrapped("nolock: each goroutine loads the counter, yields, and stores what it loaded plus 1, so a store another made meanwhile is overwritten (each step is atomic: no data race, yet updates are lost)"),
 		wrapped("mutex: the same steps, one goroutine at a time; atomic: one add that nothing can come between"))
 
@@ -107,14 +102,12 @@ func newLocksTab() *locksTab {
 	k.Order.SetSelected(lesson.OrderOpposite)
 	k.Timeout = widget.NewEntry()
 	k.Timeout.SetText("1s")
-	k.DeadRun = widget.NewButton("Run", k.startDeadlock)
-	k.DeadCancel = widget.NewButton("Cancel", func() { k.stopJob(&k.deadStop) })
-	k.DeadCancel.Disable()
+	k.Deadlock = newRunJob(k.startDeadlock, &k.busy)
 	k.DeadResult = wrapped("")
 	k.DeadResult.TextStyle = fyne.TextStyle{Monospace: true}
 	deadlock := container.NewVBox(bold("Deadlock: two goroutines, two locks"),
 		container.New(layout.NewFormLayout(), widget.NewLabel("Order"), k.Order, widget.NewLabel("Watchdog after"), k.Timeout),
-		container.NewHBox(k.DeadRun, k.DeadCancel), k.DeadResult,
+		container.NewHBox(k.Deadlock.Run, k.Deadlock.Cancel), k.DeadResult,
 		wrapped("Goroutine 1 takes lock A, then B; goroutine 2 takes B, then A (opposite) or A, then B (same), each holding its first while it asks for its second. In the opposite order both hold their first before either asks, so each waits for the other for ever: a watchdog looks after the timeout, finds each waiting for the lock the other holds, says so and releases both. In the same order the second waits for the first to finish, and both finish."))
 
 	semaphore := wrapped("Semaphore: the Download tab's Parallel downloads slider is the notebooks' BoundedSemaphore: that many downloads hold a slot at once and the rest wait their turn.")
@@ -136,7 +129,7 @@ func (k *locksTab) raceInputs() (goroutines, adds int, err error) {
 // startRace runs the three variants, one after the other, off the UI
 // goroutine.
 func (k *locksTab) startRace() {
-	if k.raceBusy {
+	if k.Race.running {
 		return
 	}
 	g, adds, err := k.raceInputs()
@@ -144,10 +137,7 @@ func (k *locksTab) startRace() {
 		k.RaceStatus.SetText(err.Error())
 		return
 	}
-	ctx := k.begin(&k.raceStop)
-	k.raceBusy = true
-	k.RaceRun.Disable()
-	k.RaceCancel.Enable()
+	ctx := k.Race.start()
 	for _, row := range k.RaceCells {
 		for _, c := range row[1:] {
 			c.SetText("")
@@ -171,10 +161,7 @@ func (k *locksTab) startRace() {
 }
 
 func (k *locksTab) raceFinished(o raceOutcome) {
-	k.end(&k.raceStop)
-	k.raceBusy = false
-	k.RaceRun.Enable()
-	k.RaceCancel.Disable()
+	k.Race.finish()
 	for i, r := range o.results {
 		row := k.RaceCells[i]
 		row[1].SetText(strconv.FormatInt(r.Expected, 10))
@@ -190,7 +177,7 @@ func (k *locksTab) raceFinished(o raceOutcome) {
 // startDeadlock has two goroutines take two locks in the chosen order, off
 // the UI goroutine: a deadlock lasts until the watchdog releases it.
 func (k *locksTab) startDeadlock() {
-	if k.deadBusy {
+	if k.Deadlock.running {
 		return
 	}
 	timeout, err := time.ParseDuration(strings.TrimSpace(k.Timeout.Text))
@@ -199,10 +186,7 @@ func (k *locksTab) startDeadlock() {
 		return
 	}
 	order := k.Order.Selected
-	ctx := k.begin(&k.deadStop)
-	k.deadBusy = true
-	k.DeadRun.Disable()
-	k.DeadCancel.Enable()
+	ctx := k.Deadlock.start()
 	k.DeadResult.SetText(fmt.Sprintf("Two goroutines take A and B; the watchdog looks after %v…", timeout))
 	k.async(func() {
 		r, err := lesson.Deadlock(ctx, order, timeout)
@@ -213,10 +197,7 @@ func (k *locksTab) startDeadlock() {
 }
 
 func (k *locksTab) deadlockFinished(o deadlockOutcome) {
-	k.end(&k.deadStop)
-	k.deadBusy = false
-	k.DeadRun.Enable()
-	k.DeadCancel.Disable()
+	k.Deadlock.finish()
 	if o.err != nil {
 		k.DeadResult.SetText(fmt.Sprintf("Stopped: %v", o.err))
 		return
@@ -228,38 +209,10 @@ func (k *locksTab) deadlockFinished(o deadlockOutcome) {
 	k.DeadResult.SetText(strings.Join(lines, "\n"))
 }
 
-// begin makes a job's context, keeping its cancel in *stop, and counts the
-// job as busy until end.
-func (k *locksTab) begin(stop *context.CancelFunc) context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	k.mu.Lock()
-	*stop = cancel
-	k.mu.Unlock()
-	k.busy.Add(1)
-	return ctx
-}
-
-func (k *locksTab) end(stop *context.CancelFunc) {
-	k.stopJob(stop)
-	k.mu.Lock()
-	*stop = nil
-	k.mu.Unlock()
-	k.busy.Add(-1)
-}
-
-// stopJob cancels the job whose cancel is *stop, if it runs.
-func (k *locksTab) stopJob(stop *context.CancelFunc) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if *stop != nil {
-		(*stop)()
-	}
-}
-
 // close stops both jobs and waits for them: the window has closed.
 func (k *locksTab) close() {
-	k.stopJob(&k.raceStop)
-	k.stopJob(&k.deadStop)
+	k.Race.cancel()
+	k.Deadlock.cancel()
 	k.jobs.Wait()
 }
 
