@@ -21,8 +21,8 @@ const tickEvery = 200 * time.Millisecond
 const maxLogLines = 2000
 
 // poll is the window's one ticker: each tick polls the engine (and a
-// measurement) for the Download and Speedup tabs, the job under way for
-// the Compute tab, and the lesson's and the locks' jobs (lesson_tab.go).
+// measurement) for the Download and Speedup tabs, and the job under way for
+// the Compute tab.
 // Every stateEvery it also keeps the window's size and splits.
 func (mw *mainWindow) poll(stop <-chan struct{}) {
 	tk := time.NewTicker(tickEvery)
@@ -34,8 +34,8 @@ func (mw *mainWindow) poll(stop <-chan struct{}) {
 			return
 		case <-tk.C:
 			mw.Downloads.tick()
+			mw.Lesson.tick() // and the Locks tab
 			mw.Compute.tick()
-			mw.Lesson.tick()
 			if n%int(stateEvery/tickEvery) == 0 {
 				fyne.Do(func() { mw.saveState(p) })
 			}

@@ -3,7 +3,8 @@
 // and applies them in one fyne.Do per tab and tick, and the user's commands
 // go to the engine as plain method calls. Each tab has its file:
 // download_tab.go (its parts in download_*.go), speedup_tab.go,
-// compute_tab.go, lesson_tab.go and locks_tab.go; window.go puts them in the window, and window_state.go
+// compute_tab.go, lesson_tab.go and locks_tab.go (the Lesson and Locks
+// tabs); window.go puts them in the window, and window_state.go
 // keeps what it remembers. The Settings dialog is settings_dialog.go, the
 // network settings it edits network_settings.go, and the theme theme.go.
 package gui
@@ -25,9 +26,9 @@ import (
 type Options struct {
 	Demo    bool     // fill the list from the built-in loopback server at start
 	AutoRun bool     // then press Download (with a big demo file in segments, its row expanded), and Measure speedup once it is done (for screenshots)
+	Lesson  bool     // open the Lesson tab and run the lesson (for screenshots)
 	Lists   []string // URL list files to load at start
 	Compute bool     // open the Compute tab and run its two sweeps
-	Lesson  bool     // open the Lesson tab and run the lesson
 }
 
 // mainWindow is Potok's window.
@@ -54,8 +55,9 @@ func newMainWindow(a fyne.App) *mainWindow {
 	w.SetContent(tabs)
 	w.SetOnDropped(d.dropped)
 	w.Canvas().AddShortcut(submitShortcut, func(fyne.Shortcut) { d.startDownload() })
-	mw := &mainWindow{Window: w, Downloads: d, Compute: c, Lesson: l, Tabs: tabs}
+	mw := &mainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs}
 	mw.restoreState(a.Preferences())
+	mw.Lesson = l
 	return mw
 }
 
