@@ -29,7 +29,8 @@ usage:
                             open the window downloading these links, with these lists
                             (--demo: the offline demo list; --autorun: press Download
                             (with a 64 MiB demo file in segments), then Measure speedup;
-                            --compute-demo: run the Compute tab's two sweeps); without
+                            --compute-demo: run the Compute tab's two sweeps;
+                            --lesson-demo: run the Lesson tab's lesson); without
                             flags, a window already open takes the links and lists
   potok get [flags] [URL...]  download URLs (or a list with -i) into a folder
   potok bench io [flags]    measure download time at several worker counts
@@ -130,6 +131,8 @@ func runWindow(args []string, stderr io.Writer) int {
 			opts.AutoRun = true
 		case f == "--compute-demo" || f == "-compute-demo":
 			opts.Compute = true
+		case f == "--lesson-demo" || f == "-lesson-demo":
+			opts.Lesson = true
 		case strings.HasPrefix(f, "-"):
 			fmt.Fprintf(stderr, "potok: unknown flag %q\n\n%s", f, usage)
 			return 2

@@ -5,15 +5,17 @@
 # drawn; then the Compute tab's two sweeps
 # (--compute-demo); then the Settings dialog, opened by a click on its button
 # (xdotool), with a manual proxy whose password the dialog keeps out of
-# sight. Writes docs/download.png, docs/speedup.png, docs/compute.png,
-# docs/settings.png.
+# sight; then the Lesson tab once its lesson has run (--lesson-demo). Writes
+# docs/download.png, docs/speedup.png, docs/compute.png, docs/settings.png,
+# docs/lesson-window.png.
 set -euo pipefail
 bin=$(readlink -f "${1:?usage: screenshots.sh path/to/potok}")
 out=$(cd "$(dirname "$0")" && pwd)
 "$out/../bench/apt-ensure.sh" xdotool
 home=$(mktemp -d)
 home2=$(mktemp -d)
-trap 'rm -rf "$home" "$home2" 2>/dev/null || true' EXIT # the window may still be saving its queue
+home3=$(mktemp -d)
+trap 'rm -rf "$home" "$home2" "$home3" 2>/dev/null || true' EXIT # the window may still be saving its queue
 export LANG=en_US.UTF-8
 xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
   HOME="$0" "$1" --autorun & pid=$!
@@ -51,4 +53,26 @@ xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
     exit 1
   fi
 ' "$home2" "$bin" "$out"
-echo "wrote $out/download.png $out/speedup.png $out/compute.png $out/settings.png"
+# The lesson (about a minute on 2 cores) is done when the window stops
+# changing: while it runs, the status line's time moves every second.
+xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
+  HOME="$0" "$1" --lesson-demo & pid=$!
+  sleep 20
+  ended=
+  for i in $(seq 100); do
+    import -window root "$0/now.png"
+    if [ -f "$0/before.png" ] && [ "$(compare -metric AE "$0/before.png" "$0/now.png" null: 2>&1 || true)" = 0 ]; then
+      ended=1
+      break
+    fi
+    mv "$0/now.png" "$0/before.png"
+    sleep 3
+  done
+  kill $pid; wait $pid || true
+  if [ -z "$ended" ]; then
+    echo "the lesson did not end within 5 minutes" >&2
+    exit 1
+  fi
+  cp "$0/now.png" "$2/lesson-window.png"
+' "$home3" "$bin" "$out"
+echo "wrote $out/download.png $out/speedup.png $out/compute.png $out/settings.png $out/lesson-window.png"

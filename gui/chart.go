@@ -35,6 +35,8 @@ type sweepPoint struct {
 
 // speedupChart draws two panels side by side: "time (s)" vs workers and
 // "speedup" vs workers with the ideal line. Values are labelled on the points.
+// Given several series instead (SetSeries, chart_series.go), it draws one
+// panel, their speedups overlaid with the ideal line, and a legend.
 //
 // The speedup of point i is T(first)·Workers(first) / T(i), where "first" is
 // the point with the fewest workers: with a 1-worker baseline it is plain
@@ -47,8 +49,9 @@ type speedupChart struct {
 
 	mu     sync.Mutex
 	title  string
-	points []sweepPoint // valid points, sorted by Workers
-	gen    uint64       // bumped on every change of title or points
+	points []sweepPoint  // valid points, sorted by Workers
+	series []chartSeries // or several series, each's points so
+	gen    uint64        // bumped on every change of title, points or series
 
 	cacheKey chartKey
 	cacheImg image.Image
@@ -92,8 +95,21 @@ func newSpeedupChart(title string) *speedupChart {
 
 // SetPoints replaces the measured points and redraws. Points with fewer than
 // one worker or a non-positive or non-finite time are dropped; the rest are
-// kept sorted by worker count. Call it from the UI goroutine (fyne.Do).
+// kept sorted by worker count. The chart then shows these points alone (no
+// series). Call it from the UI goroutine (fyne.Do).
 func (c *speedupChart) SetPoints(pts []sweepPoint) {
+	clean := cleanPoints(pts)
+	c.mu.Lock()
+	c.points, c.series = clean, nil
+	c.gen++
+	c.mu.Unlock()
+	c.Refresh()
+}
+
+// cleanPoints drops the points that cannot be drawn (fewer than one
+// worker, a time that is not positive and finite) and sorts the rest by
+// worker count.
+func cleanPoints(pts []sweepPoint) []sweepPoint {
 	clean := make([]sweepPoint, 0, len(pts))
 	for _, p := range pts {
 		if p.Workers >= 1 && p.Seconds > 0 && !math.IsInf(p.Seconds, 0) && !math.IsNaN(p.Seconds) {
@@ -101,11 +117,7 @@ func (c *speedupChart) SetPoints(pts []sweepPoint) {
 		}
 	}
 	slices.SortStableFunc(clean, func(a, b sweepPoint) int { return a.Workers - b.Workers })
-	c.mu.Lock()
-	c.points = clean
-	c.gen++
-	c.mu.Unlock()
-	c.Refresh()
+	return clean
 }
 
 // Points returns a copy of the points shown, sorted by worker count.
@@ -193,6 +205,7 @@ func (c *speedupChart) SavePNG(w io.Writer, width, height int) error {
 // chartPalette holds the opaque colours a chart is drawn with.
 type chartPalette struct {
 	bg, fg, primary, ideal, grid color.NRGBA
+	second                       color.NRGBA // a second series colour, for charts of several
 }
 
 func newChartPalette(th fyne.Theme, v fyne.ThemeVariant) chartPalette {
@@ -208,8 +221,9 @@ func newChartPalette(th fyne.Theme, v fyne.ThemeVariant) chartPalette {
 		// The theme's "disabled" colour is nearly invisible on the
 		// background; the placeholder colour is the muted foreground
 		// that is still readable in both variants.
-		ideal: opaque(th.Color(theme.ColorNamePlaceHolder, v), bg),
-		grid:  mix(fg, bg, 0.14),
+		ideal:  opaque(th.Color(theme.ColorNamePlaceHolder, v), bg),
+		grid:   mix(fg, bg, 0.14),
+		second: opaque(th.Color(theme.ColorNameWarning, v), bg),
 	}
 }
 
@@ -232,17 +246,17 @@ func mix(a, b color.NRGBA, t float64) color.NRGBA {
 	return color.NRGBA{R: f(a.R, b.R), G: f(a.G, b.G), B: f(a.B, b.B), A: 0xff}
 }
 
-func (c *speedupChart) snapshot() (string, []sweepPoint) {
+func (c *speedupChart) snapshot() (string, []sweepPoint, []chartSeries) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.title, slices.Clone(c.points)
+	return c.title, slices.Clone(c.points), cloneSeries(c.series)
 }
 
 // render draws the chart at the given DPI. Below roughly 120×80 pixels
 // nothing but the background is drawn.
 func (c *speedupChart) render(width, height, dpi int, th fyne.Theme, variant fyne.ThemeVariant) image.Image {
 	width, height = max(width, 1), max(height, 1)
-	title, pts := c.snapshot()
+	title, pts, series := c.snapshot()
 	pal := newChartPalette(th, variant)
 
 	cv := vgimg.NewWith(vgimg.UseImage(image.NewRGBA(image.Rect(0, 0, width, height))), vgimg.UseDPI(dpi))
@@ -265,6 +279,10 @@ func (c *speedupChart) render(width, height, dpi int, th fyne.Theme, variant fyn
 		dc.Max.Y -= sty.Height(title) + vg.Points(4)
 	}
 
+	if len(series) > 0 {
+		drawSeries(dc, series, pal)
+		return img
+	}
 	if len(pts) == 0 {
 		sty := textStyle(chartFont, hintFontSize, pal.ideal)
 		sty.XAlign, sty.YAlign = vgdraw.XCenter, vgdraw.YCenter
@@ -432,31 +450,14 @@ func timePlot(pts []sweepPoint, pal chartPalette) *plot.Plot {
 // dashed ideal line, speedup = workers.
 func speedupPlot(pts []sweepPoint, pal chartPalette) *plot.Plot {
 	p := newPanel(pts, "speedup", pal)
-	base := pts[0].Seconds * float64(pts[0].Workers)
-	xys := make(plotter.XYs, len(pts))
+	xys, maxS := speedups(pts)
 	labels := make([]string, len(pts))
-	maxS := 0.0
-	for i, pt := range pts {
-		s := base / pt.Seconds
-		xys[i] = plotter.XY{X: float64(pt.Workers), Y: s}
-		labels[i] = formatSpeedup(s)
-		maxS = max(maxS, s)
+	for i, xy := range xys {
+		labels[i] = formatSpeedup(xy.Y)
 	}
 
-	// The ideal line, speedup = workers, sampled evenly on the log axis so
-	// that it is drawn as the smooth curve it is.
 	lo, hi := workerRange(pts)
-	const samples = 64
-	ideal := make(plotter.XYs, samples+1)
-	for i := range ideal {
-		x := lo * math.Pow(hi/lo, float64(i)/samples)
-		ideal[i] = plotter.XY{X: x, Y: x}
-	}
-	idealLine := &plotter.Line{XYs: ideal, LineStyle: vgdraw.LineStyle{
-		Color:  pal.ideal,
-		Width:  vg.Points(1.25),
-		Dashes: []vg.Length{vg.Points(4), vg.Points(3)},
-	}}
+	idealLine := newIdealLine(lo, hi, pal)
 
 	ls, gs := seriesStyles(pal)
 	line := &plotter.Line{XYs: xys, LineStyle: ls}
@@ -466,15 +467,50 @@ func speedupPlot(pts []sweepPoint, pal chartPalette) *plot.Plot {
 
 	p.Legend.Add("measured", line, scatter)
 	p.Legend.Add("ideal", idealLine)
+	styleLegend(&p.Legend, pal)
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), vg.Points(-2)
-	p.Legend.ThumbnailWidth = vg.Points(18)
-	p.Legend.Padding = vg.Points(2)
-	p.Legend.TextStyle = textStyle(chartFont, tickFontSize, pal.fg)
 
 	p.X.Min, p.X.Max = lo, hi
 	p.Y.Min, p.Y.Max = 0, max(hi, maxS)*1.1
 	return p
+}
+
+// speedups are the points' speedups against workers, T(first)·Workers(first)
+// / T(i) (see speedupChart), and the largest.
+func speedups(pts []sweepPoint) (xys plotter.XYs, maxS float64) {
+	base := pts[0].Seconds * float64(pts[0].Workers)
+	xys = make(plotter.XYs, len(pts))
+	for i, pt := range pts {
+		s := base / pt.Seconds
+		xys[i] = plotter.XY{X: float64(pt.Workers), Y: s}
+		maxS = max(maxS, s)
+	}
+	return xys, maxS
+}
+
+// newIdealLine is the ideal line, speedup = workers, from lo to hi workers,
+// sampled evenly on the log axis so that it is drawn as the smooth curve it
+// is.
+func newIdealLine(lo, hi float64, pal chartPalette) *plotter.Line {
+	const samples = 64
+	ideal := make(plotter.XYs, samples+1)
+	for i := range ideal {
+		x := lo * math.Pow(hi/lo, float64(i)/samples)
+		ideal[i] = plotter.XY{X: x, Y: x}
+	}
+	return &plotter.Line{XYs: ideal, LineStyle: vgdraw.LineStyle{
+		Color:  pal.ideal,
+		Width:  vg.Points(1.25),
+		Dashes: []vg.Length{vg.Points(4), vg.Points(3)},
+	}}
+}
+
+// styleLegend gives a legend the chart's font, colour and spacing.
+func styleLegend(l *plot.Legend, pal chartPalette) {
+	l.ThumbnailWidth = vg.Points(18)
+	l.Padding = vg.Points(2)
+	l.TextStyle = textStyle(chartFont, tickFontSize, pal.fg)
 }
 
 // timeUnit picks the unit a series of times whose largest is maxT is shown

@@ -6,9 +6,9 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,11 +21,16 @@ import (
 
 	"potok/compute"
 	"potok/compute/dataset"
+	"potok/compute/lesson"
 )
 
 // computeTab runs the notebooks' CPU-bound exercises and charts how they
-// scale. Widgets are fields so tests can drive them.
+// scale, in the execution mode chosen (compute/lesson: goroutines,
+// processes, gil). Widgets are fields so tests can drive them.
 type computeTab struct {
+	Mode     *widget.Select // kept in the preferences
+	ModeNote *widget.Label  // what the mode means
+
 	PiN, PiIntervals *widget.Entry
 	PiWorkers        *widget.Slider
 	PiWorkersText    *widget.Label
@@ -56,8 +61,7 @@ type computeTab struct {
 	done     atomic.Int64 // progress of the job under way, in its own units (π: points)
 	total    atomic.Int64
 	pending  atomic.Bool // a tick waits in fyne.Do's queue
-	mu       sync.Mutex
-	stop     context.CancelFunc
+	job      jobStop     // the cancel of the job under way
 }
 
 const csvChoice = "Open CSV…"
@@ -68,6 +72,7 @@ var dataChoices = []string{"friedman1", "sparse", "diabetes", csvChoice}
 func newComputeTab(a fyne.App, w fyne.Window) *computeTab {
 	c := &computeTab{app: a, win: w, async: func(f func()) { go f() }}
 	maxW := float64(max(2*runtime.NumCPU(), 2))
+	c.Mode, c.ModeNote = newModeSelect(a.Preferences(), prefComputeMode, computeModeNotes)
 	c.PiN = widget.NewEntry()
 	c.PiN.SetText("5000000")
 	c.PiIntervals = widget.NewEntry()
@@ -117,7 +122,8 @@ func newComputeTab(a fyne.App, w fyne.Window) *computeTab {
 		note(), nil, nil, c.RegChart)
 	c.Split = container.NewHSplit(piPanel, regPanel)
 	c.Split.Offset = 0.45
-	c.Content = c.Split
+	modeRow := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Mode"), c.Mode), nil, c.ModeNote)
+	c.Content = container.NewBorder(modeRow, nil, nil, nil, c.Split)
 	return c
 }
 
@@ -154,10 +160,7 @@ func (c *computeTab) piInputs() (n, intervals int, err error) {
 
 // start marks a job as running and returns its context; finish undoes it.
 func (c *computeTab) start(total int64) context.Context {
-	ctx, stop := context.WithCancel(context.Background())
-	c.mu.Lock()
-	c.stop = stop
-	c.mu.Unlock()
+	ctx := c.job.begin()
 	c.busy = true
 	c.running.Store(true)
 	c.done.Store(0)
@@ -165,32 +168,23 @@ func (c *computeTab) start(total int64) context.Context {
 	for _, b := range []*widget.Button{c.PiRun, c.PiSweep, c.RegRun, c.RegSweep} {
 		b.Disable()
 	}
+	c.Mode.Disable()
 	c.Cancel.Enable()
 	return ctx
 }
 
 func (c *computeTab) finish() {
-	c.mu.Lock()
-	if c.stop != nil {
-		c.stop()
-		c.stop = nil
-	}
-	c.mu.Unlock()
+	c.job.end()
 	c.busy = false
 	c.running.Store(false)
 	for _, b := range []*widget.Button{c.PiRun, c.PiSweep, c.RegRun, c.RegSweep} {
 		b.Enable()
 	}
+	c.Mode.Enable()
 	c.Cancel.Disable()
 }
 
-func (c *computeTab) cancel() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.stop != nil {
-		c.stop()
-	}
-}
+func (c *computeTab) cancel() { c.job.cancel() }
 
 func (c *computeTab) runPi() {
 	if c.busy {
@@ -202,9 +196,10 @@ func (c *computeTab) runPi() {
 		return
 	}
 	w := int(c.PiWorkers.Value)
+	mode := selectedMode(c.Mode)
 	ctx := c.start(int64(n))
 	c.async(func() {
-		r, err := compute.Pi(ctx, n, iv, w, &c.done)
+		r, err := lesson.Pi(ctx, mode, n, iv, w, &c.done)
 		fyne.Do(func() {
 			c.finish()
 			if err != nil {
@@ -212,7 +207,7 @@ func (c *computeTab) runPi() {
 				return
 			}
 			c.Progress.SetValue(1)
-			c.PiResult.SetText(fmt.Sprintf("π ≈ %.15f, error %.2g, %.1f ms with %d workers", r.Value, r.AbsError, r.Seconds*1000, w))
+			c.PiResult.SetText(fmt.Sprintf("π ≈ %.15f, error %.2g, %.1f ms with %d workers (%s)", r.Value, r.AbsError, r.Seconds*1000, w, r.Mode))
 		})
 	})
 }
@@ -227,11 +222,12 @@ func (c *computeTab) sweepPi() {
 		return
 	}
 	counts := sweepCounts()
+	mode := selectedMode(c.Mode)
 	// Every run counts its points into c.done: the bar covers the whole sweep.
 	ctx := c.start(int64(len(counts)) * piRepeats * int64(n))
 	c.async(func() {
 		rows, err := compute.Sweep(ctx, counts, piRepeats, func(ctx context.Context, w int) (float64, error) {
-			r, err := compute.Pi(ctx, n, iv, w, &c.done)
+			r, err := lesson.Pi(ctx, mode, n, iv, w, &c.done)
 			return r.Seconds, err
 		})
 		fyne.Do(func() {
@@ -241,9 +237,10 @@ func (c *computeTab) sweepPi() {
 			} else {
 				c.Progress.SetValue(1)
 			}
+			c.PiChart.SetTitle(fmt.Sprintf("π at 1, 2, 4, … workers (%s)", mode))
 			c.PiChart.SetPoints(points(rows))
 			if s := compute.AmdahlSerialFraction(rows, runtime.NumCPU()); s >= 0 && err == nil {
-				c.PiResult.SetText(fmt.Sprintf("Median of %d per worker count; Amdahl fit: serial fraction %.2f", piRepeats, s))
+				c.PiResult.SetText(fmt.Sprintf("Median of %d per worker count (%s); Amdahl fit: serial fraction %.2f", piRepeats, mode, s))
 			}
 		})
 	})
@@ -339,16 +336,17 @@ func (c *computeTab) runRegress() {
 		return
 	}
 	w := int(c.RegWorkers.Value)
+	mode := selectedMode(c.Mode)
 	ctx := c.start(int64(p.Trees + p.Stages))
 	c.Results.SetText("Fitting on " + label + "…")
 	c.async(func() {
 		train, test := compute.Split(f)
-		var res []compute.ModelResult
+		var res []lesson.ModelResult
 		var err error
 		offset := int64(0)
 		for _, m := range []string{compute.ModelForest, compute.ModelBoosting} {
-			var r compute.ModelResult
-			r, err = compute.Evaluate(ctx, m, w, p, train, test, func(done, _ int) { c.done.Store(offset + int64(done)) })
+			var r lesson.ModelResult
+			r, err = lesson.Evaluate(ctx, mode, m, w, p, train, test, func(done, _ int) { c.done.Store(offset + int64(done)) })
 			if err != nil {
 				break
 			}
@@ -366,12 +364,21 @@ func (c *computeTab) runRegress() {
 	})
 }
 
-func resultTable(label string, ntrain, ntest int, res []compute.ModelResult) string {
+// resultTable lays the models out, one row each, with what their mode means
+// for them (lesson's notes) under the table, each once.
+func resultTable(label string, ntrain, ntest int, res []lesson.ModelResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "train %d, test %d rows\n", ntrain, ntest)
-	fmt.Fprintf(&b, "%-17s %2s %7s %7s %7s\n", "model", "w", "R²", "fit s", "pred s")
+	fmt.Fprintf(&b, "%-17s %-10s %2s %7s %7s %7s\n", "model", "mode", "w", "R²", "fit s", "pred s")
+	var notes []string
 	for _, r := range res {
-		fmt.Fprintf(&b, "%-17s %2d %7.4f %7.2f %7.3f\n", r.Model, r.Workers, r.R2, r.FitSeconds, r.PredictSeconds)
+		fmt.Fprintf(&b, "%-17s %-10s %2d %7.4f %7.2f %7.3f\n", r.Model, r.Mode, r.Workers, r.R2, r.FitSeconds, r.PredictSeconds)
+		if r.Note != "" && !slices.Contains(notes, r.Note) {
+			notes = append(notes, r.Note)
+		}
+	}
+	for _, n := range notes {
+		fmt.Fprintf(&b, "%s\n", n)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -387,21 +394,23 @@ func (c *computeTab) sweepRegress() {
 		return
 	}
 	counts := sweepCounts()
+	mode := selectedMode(c.Mode)
 	ctx := c.start(int64(len(counts) * p.Trees))
 	c.Results.SetText("Sweeping the forest on " + label + "…")
 	c.async(func() {
 		train, test := compute.Split(f)
-		var res []compute.ModelResult
+		var res []lesson.ModelResult
 		run := int64(0)
 		rows, err := compute.Sweep(ctx, counts, 1, func(ctx context.Context, w int) (float64, error) {
 			base := run * int64(p.Trees)
 			run++
-			r, err := compute.Evaluate(ctx, compute.ModelForest, w, p, train, test, func(done, _ int) { c.done.Store(base + int64(done)) })
+			r, err := lesson.Evaluate(ctx, mode, compute.ModelForest, w, p, train, test, func(done, _ int) { c.done.Store(base + int64(done)) })
 			res = append(res, r)
 			return r.FitSeconds, err
 		})
 		fyne.Do(func() {
 			c.finish()
+			c.RegChart.SetTitle(fmt.Sprintf("Random forest fit at 1, 2, 4, … workers (%s)", mode))
 			c.RegChart.SetPoints(points(rows))
 			text := resultTable(label, train.Rows(), test.Rows(), res)
 			if err != nil {

@@ -34,6 +34,7 @@ func (mw *mainWindow) poll(stop <-chan struct{}) {
 			return
 		case <-tk.C:
 			mw.Downloads.tick()
+			mw.Lesson.tick() // and the Locks tab
 			mw.Compute.tick()
 			mw.tickWindow(n%int(time.Second/tickEvery) == 0, n%int(stateEvery/tickEvery) == 0)
 		}

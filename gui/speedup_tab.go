@@ -12,16 +12,20 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
+	"potok/compute/lesson"
 	"potok/downloader"
 )
 
 // sweepWorkers are the worker counts "Measure speedup" compares.
 var sweepWorkers = []int{1, 2, 4, 8, 16, 32}
 
-// speedupTab runs the same list at several worker counts and charts it.
+// speedupTab runs the same list at several worker counts, in the execution
+// mode chosen (compute/lesson), and charts it.
 type speedupTab struct {
 	Start    *widget.Button // on the Download tab
 	Again    *widget.Button // on the Speedup tab
+	Mode     *widget.Select // kept in the preferences
+	ModeNote *widget.Label  // what the mode means for downloads
 	Cancel   *widget.Button
 	SavePNG  *widget.Button
 	Progress *widget.ProgressBar
@@ -35,7 +39,7 @@ type speedupTab struct {
 	OnStart func()
 
 	mu      sync.Mutex // guards sweep and stop, shared with the ticker goroutine
-	sweep   *downloader.Sweep
+	sweep   *lesson.DownloadSweep
 	stop    context.CancelFunc
 	running bool // UI goroutine only
 	files   int  // files per run of the last measurement
@@ -59,8 +63,9 @@ func newSpeedupTab(t *downloadTab) *speedupTab {
 	m.Note = widget.NewLabel("I/O-bound: waiting on the network overlaps, so speedup follows the ideal line until the server or the link is saturated.")
 	m.Note.Wrapping = fyne.TextWrapWord
 	m.Again = widget.NewButton("Measure again", m.start)
-	controls := container.NewBorder(nil, nil, container.NewHBox(m.Again, m.Cancel), m.SavePNG, m.Progress)
-	m.Content = container.NewBorder(container.NewVBox(controls, m.Status), m.Note, nil, nil, m.Chart)
+	m.Mode, m.ModeNote = newModeSelect(t.app.Preferences(), prefSpeedupMode, speedupModeNotes)
+	controls := container.NewBorder(nil, nil, container.NewHBox(m.Again, m.Cancel, widget.NewLabel("Mode"), m.Mode), m.SavePNG, m.Progress)
+	m.Content = container.NewBorder(container.NewVBox(controls, m.Status), container.NewVBox(m.ModeNote, m.Note), nil, nil, m.Chart)
 	return m
 }
 
@@ -84,7 +89,8 @@ func (m *speedupTab) start() {
 		m.Status.SetText(err.Error())
 		return
 	}
-	sw := downloader.NewSweep(entries, sweepWorkers, base)
+	mode := selectedMode(m.Mode)
+	sw := lesson.NewDownloadSweep(mode, entries, sweepWorkers, base)
 	ctx, stop := context.WithCancel(context.Background())
 	m.mu.Lock()
 	m.sweep, m.stop = sw, stop
@@ -95,23 +101,30 @@ func (m *speedupTab) start() {
 		m.OnStart()
 	}
 	m.Start.Disable()
+	m.Mode.Disable()
 	m.Cancel.Enable()
 	m.Chart.SetPoints(nil)
-	m.Status.SetText(fmt.Sprintf("Fetching %d files at %v workers into a temporary folder…", len(entries), sweepWorkers))
+	m.Status.SetText(fmt.Sprintf("Fetching %d files at %v workers into a temporary folder (%s)…", len(entries), sweepWorkers, mode))
 	m.tab.async(func() {
-		rows, err := sw.Run(ctx)
+		measured, err := sw.Run(ctx)
 		stop()
-		fyne.Do(func() { m.finished(rows, err) })
+		rows := make([]downloader.SweepRow, len(measured))
+		for i, r := range measured {
+			rows[i] = downloader.SweepRow{Workers: r.Workers, Seconds: r.Seconds, Done: r.Done, Failed: r.Failed}
+			mode = r.Mode // as the rows say: what ran
+		}
+		fyne.Do(func() { m.finished(rows, mode, err) })
 	})
 }
 
-func (m *speedupTab) finished(rows []downloader.SweepRow, err error) {
+func (m *speedupTab) finished(rows []downloader.SweepRow, mode lesson.Mode, err error) {
 	m.mu.Lock()
 	m.sweep, m.stop = nil, nil
 	m.mu.Unlock()
 	m.running = false
 	m.Start.Enable()
 	m.Again.Enable()
+	m.Mode.Enable()
 	m.Cancel.Disable()
 	pts := make([]sweepPoint, len(rows))
 	failed := 0
@@ -119,6 +132,7 @@ func (m *speedupTab) finished(rows []downloader.SweepRow, err error) {
 		pts[i] = sweepPoint{Workers: r.Workers, Seconds: r.Seconds}
 		failed += r.Failed
 	}
+	m.Chart.SetTitle(fmt.Sprintf("Downloads: the same list at 1–32 workers (%s)", mode))
 	m.Chart.SetPoints(pts)
 	m.files = 0
 	if len(rows) > 0 {

@@ -3,12 +3,23 @@ package gui
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
+
+	"potok/compute/lesson"
 )
 
-// TestMain points the user's config folder at a temporary one, so that no
+// TestMain makes the test binary a worker of processes mode when it is
+// started as one (the tests that run processes mode start this binary), and
+// otherwise points the user's config folder at a temporary one, so that no
 // test reads or writes the real queue files.
 func TestMain(m *testing.M) {
+	lesson.ServeIfWorker()
+	// A race-detector build sleeps a second at exit unless told otherwise:
+	// the children would each take it.
+	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {
+		os.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=0"))
+	}
 	cfg, err := os.MkdirTemp("", "potok-gui-config-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

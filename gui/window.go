@@ -2,8 +2,9 @@
 // ticker (poller.go) reads the engine's state and the compute job's counters
 // and applies them in one fyne.Do per tab and tick, and the user's commands
 // go to the engine as plain method calls. Each tab has its file:
-// download_tab.go (its parts in download_*.go), speedup_tab.go and
-// compute_tab.go; window.go puts them in the window, and window_state.go
+// download_tab.go (its parts in download_*.go), speedup_tab.go,
+// compute_tab.go, lesson_tab.go and locks_tab.go (the Lesson and Locks
+// tabs); window.go puts them in the window, and window_state.go
 // keeps what it remembers. The Settings dialog is settings_dialog.go, the
 // network settings it edits network_settings.go, its Links from the browser
 // part settings_links.go, and the theme theme.go. The aria2 RPC on the
@@ -31,6 +32,7 @@ import (
 type Options struct {
 	Demo    bool     // fill the list from the built-in loopback server at start
 	AutoRun bool     // then press Download (with a big demo file in segments, its row expanded), and Measure speedup once it is done (for screenshots)
+	Lesson  bool     // open the Lesson tab and run the lesson (for screenshots)
 	Lists   []string // URL list files to load at start
 	URLs    []string // http(s) links to download at start
 	Compute bool     // open the Compute tab and run its two sweeps
@@ -47,6 +49,7 @@ type mainWindow struct {
 	Window    fyne.Window
 	Downloads *downloadTab
 	Compute   *computeTab
+	Lesson    *lessonTab // and the Locks tab
 	Tabs      *container.AppTabs
 	Offer     *offerBar // links copied to the clipboard, offered
 
@@ -71,7 +74,9 @@ func buildMainWindow(a fyne.App, w fyne.Window) *mainWindow {
 	d := newDownloadTab(a, w)
 	speedup := container.NewTabItem("Speedup", d.Measure.Content)
 	c := newComputeTab(a, w)
-	tabs := container.NewAppTabs(container.NewTabItem("Download", d.Content), speedup, container.NewTabItem("Compute", c.Content))
+	l := newLessonTab()
+	tabs := container.NewAppTabs(container.NewTabItem("Download", d.Content), speedup, container.NewTabItem("Compute", c.Content),
+		container.NewTabItem("Lesson", l.Content), container.NewTabItem("Locks", l.Locks.Content))
 	d.Measure.OnStart = func() { tabs.Select(speedup) }
 	mw := &mainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs, app: a}
 	mw.Offer = mw.newOfferBar()
@@ -80,6 +85,7 @@ func buildMainWindow(a fyne.App, w fyne.Window) *mainWindow {
 	w.Canvas().AddShortcut(submitShortcut, func(fyne.Shortcut) { d.startDownload() })
 	w.SetCloseIntercept(mw.closeRequested)
 	mw.restoreState(a.Preferences())
+	mw.Lesson = l
 	return mw
 }
 
@@ -123,6 +129,10 @@ func Run(a fyne.App, opts Options) {
 		mw.Tabs.SelectIndex(2)
 		go mw.Compute.demo(ctx)
 	}
+	if opts.Lesson {
+		mw.Tabs.SelectIndex(3)
+		go mw.Lesson.demo(ctx)
+	}
 	// Ctrl-C in the terminal or a TERM from the session quits like closing the
 	// window: transfers stop and keep their .part files.
 	sig := make(chan os.Signal, 1)
@@ -141,6 +151,7 @@ func Run(a fyne.App, opts Options) {
 	<-rpcDone // before the engine closes: a call under way may still use it
 	mw.Downloads.close()
 	mw.Compute.cancel()
+	mw.Lesson.close()
 }
 
 // autoRun presses Download, waits for the batch to settle, then presses
