@@ -119,7 +119,7 @@ func (e *Engine) cancelLocked(it *item) {
 		// No goroutine writes the .part now, so it can go at once.
 		it.want = wantCancel
 		it.setState(StateCancelled)
-		it.err = nil
+		it.setErr(nil)
 		e.removePartLocked(it)
 	}
 }
@@ -133,7 +133,7 @@ func (e *Engine) retryLocked(it *item) {
 	ok := !it.running && (s == StateFailed || s == StateCancelled)
 	if ok {
 		it.attempts.Store(0)
-		it.err = nil
+		it.setErr(nil)
 		it.restarted = false
 	}
 	it.mu.Unlock()

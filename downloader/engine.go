@@ -257,19 +257,19 @@ func (e *Engine) settle(it *item, err error) bool {
 	switch {
 	case err == nil:
 		it.setState(StateDone)
-		it.err = nil
+		it.setErr(nil)
 	case errors.Is(err, errInterrupted) && !e.closed && it.want == wantRun:
 		it.mu.Unlock()
 		return false
 	case errors.Is(err, errInterrupted) && it.want == wantCancel && !e.closed:
 		it.setState(StateCancelled)
-		it.err = nil
+		it.setErr(nil)
 		e.removePartLocked(it)
 	case errors.Is(err, errInterrupted):
 		it.setState(StatePaused)
 	default:
 		it.setState(StateFailed)
-		it.err = err
+		it.setErr(err)
 		it.httpStatus = 0
 		var se *StatusError
 		if errors.As(err, &se) {

@@ -54,6 +54,7 @@ type item struct {
 	lastMod    string // sent as If-Range and compared on every resume
 	restarted  bool   // already started over once in this run
 	err        error
+	problem    Problem // explain(err), made once per error: Snapshot copies it
 	retryAt    time.Time
 	worker     int
 	attemptAt  time.Time     // start of the live attempt
@@ -137,3 +138,9 @@ func (m *speedMeter) observe(t time.Time, b int64) float64 {
 }
 
 func (m *speedMeter) newest() sample { return m.samples[(m.head+m.n-1)%len(m.samples)] }
+
+// setErr records the download's last error and what it means; it.mu held.
+func (it *item) setErr(err error) {
+	it.err = err
+	it.problem = explain(err)
+}

@@ -188,6 +188,10 @@ func (e *Engine) itemFromRecord(rec queuefile.Record, sum []byte) *item {
 	case state == StateFailed:
 		it.setState(StateFailed)
 		it.err = errors.New(rec.Err)
+		it.problem = Problem{Kind: ErrorKind(rec.ErrKind), Args: rec.ErrArgs, Text: rec.Err}
+		if it.problem.Kind == "" {
+			it.problem.Kind = KindOther // kept by a Potok before kinds
+		}
 	default:
 		it.setState(StatePaused)
 	}
@@ -446,7 +450,7 @@ func (e *Engine) queueLocked(buf []queuefile.Record) queuefile.Queue {
 			HTTPStatus:    it.httpStatus,
 		}
 		if it.err != nil && it.State() == StateFailed {
-			rec.Err = describe(it.err)
+			rec.Err, rec.ErrKind, rec.ErrArgs = it.problem.Text, string(it.problem.Kind), it.problem.Args
 		}
 		it.mu.Unlock()
 		if it.sum != nil {

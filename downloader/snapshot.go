@@ -19,7 +19,10 @@ type FileStatus struct {
 	Speed    float64       // bytes per second now, 0 when idle
 	ETA      time.Duration // -1 when unknown
 	Attempts int
-	Err      string // last error in words ("" when none)
+	Err      string // last error in words ("" when none): Problem.Text
+	// Problem is the last error as a kind and what it names, for callers
+	// that word it themselves (the window, in the user's language).
+	Problem Problem
 	// HTTPStatus is the status of the server's answer a failed download
 	// ended with (404, say), 0 when it ended otherwise or has not failed.
 	HTTPStatus int
@@ -149,7 +152,8 @@ func (e *Engine) status(it *item, now time.Time) FileStatus {
 	f.Path = it.final
 	f.PartPath = it.part
 	f.Name = filepath.Base(it.final)
-	f.Err = describe(it.err)
+	f.Problem = it.problem
+	f.Err = f.Problem.Text
 	f.Tag = it.tag
 	if f.State == StateFailed {
 		f.HTTPStatus = it.httpStatus

@@ -61,7 +61,7 @@ func (e *Engine) download(ctx context.Context, it *item) error {
 			return v.err
 		}
 		it.mu.Lock()
-		it.err = err
+		it.setErr(err)
 		it.retryAt = time.Now().Add(v.wait)
 		it.mu.Unlock()
 		it.setState(StateQueued)

@@ -1,11 +1,14 @@
 package downloader
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
 	"syscall"
 	"testing"
+
+	"potok/downloader/internal/safefs"
 )
 
 // TestDescribeGivesAdvice: failures the user must act on say what to do.
@@ -29,3 +32,33 @@ func TestDescribeGivesAdvice(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainKinds: a failure's kind and what it names stay what callers that
+// word failures themselves (the window, in Russian) rely on, wrapped or not.
+func TestExplainKinds(t *testing.T) {
+	tests := []struct {
+		err  error
+		kind ErrorKind
+		args [2]string
+	}{
+		{&StatusError{Code: 404}, KindNotFound, [2]string{"404"}},
+		{&StatusError{Code: 503}, KindHTTPStatus, [2]string{"503", "Service Unavailable"}},
+		{fmt.Errorf("x: %w", ErrStalled), KindStalled, [2]string{}},
+		{&safefsSpace, KindNoSpace, [2]string{"2.0 KiB", "1.0 KiB"}},
+		{&fs.PathError{Op: "open", Path: "/d/x.part", Err: syscall.EACCES}, KindPermission, [2]string{"/d/x.part"}},
+		{&placedError{"segment at byte 7", &exhaustedError{ErrShortBody, "gave up after 3 attempts"}}, KindConnectionClosed, [2]string{}},
+		{errors.New("something else"), KindOther, [2]string{}},
+	}
+	for _, tc := range tests {
+		p := explain(tc.err)
+		if p.Kind != tc.kind || p.Args != tc.args || p.Text != describe(tc.err) {
+			t.Errorf("explain(%v) = %+v; want kind %s, args %q", tc.err, p, tc.kind, tc.args)
+		}
+	}
+	p := explain(&placedError{"segment at byte 7", &exhaustedError{ErrShortBody, "gave up after 3 attempts"}})
+	if p.Where != "segment at byte 7" || p.GaveUp != "gave up after 3 attempts" {
+		t.Errorf("%+v", p)
+	}
+}
+
+var safefsSpace = safefs.SpaceError{Path: "/d/x", Need: 2048, Free: 1024}

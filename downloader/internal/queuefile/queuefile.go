@@ -61,6 +61,8 @@ type Record struct {
 	UserAgent  string              `json:"user_agent,omitempty"`
 	Tag        string              `json:"tag,omitempty"`         // the caller's, kept for it
 	HTTPStatus int                 `json:"http_status,omitempty"` // of a failed download's last answer
+	ErrKind    string              `json:"error_kind,omitempty"`
+	ErrArgs    [2]string           `json:"error_args,omitempty"`
 }
 
 // Queue is the content of a queue file.
