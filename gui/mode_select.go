@@ -27,7 +27,7 @@ var computeModeNotes = modeNotes{
 // speedupModeNotes are the Speedup tab's: downloads.
 var speedupModeNotes = modeNotes{
 	lesson.Goroutines: "goroutines: one goroutine per download, as the Download tab fetches.",
-	lesson.Processes:  "processes: the list is split among child processes of Potok, each fetching its share one file at a time with the default network settings (the speed limit applies to each); their start is in the time.",
+	lesson.Processes:  "processes: the list is split among child processes of Potok, each fetching its share one file at a time with the same network settings and a share of the speed limit; their start is in the time.",
 	lesson.GIL:        "gil: every transfer holds one global lock while it handles bytes and lets go of it while it waits for the network, as CPython's threads do.",
 }
 

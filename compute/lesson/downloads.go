@@ -31,7 +31,8 @@ type DownloadRow struct {
 //   - Processes: the list split into workers contiguous shares, each fetched
 //     by a child process (an engine with Parallel 1, into a folder of its
 //     own), timed from the parent, the children's start included. A child
-//     takes base's ChunkSize, Retries and RateLimit; the rest are defaults.
+//     takes base's ChunkSize, Retries, network settings (proxy, certificates,
+//     headers, cookies, logins, per-host cap) and its share of RateLimit.
 //
 // Its progress can be polled from any goroutine while Run works.
 type DownloadSweep struct {
@@ -121,6 +122,7 @@ type (
 		ChunkSize int                `json:"chunk_size,omitempty"`
 		Retries   int                `json:"retries,omitempty"`
 		RateLimit int64              `json:"rate_limit,omitempty"`
+		Net       childNet           `json:"net"`
 	}
 	getAnswer struct {
 		Done    int     `json:"done"`
@@ -143,7 +145,9 @@ func (s *DownloadSweep) inProcesses(ctx context.Context, workers int) (DownloadR
 		lo, hi := shareRange(len(s.entries), k, c)
 		shares[c] = &child{answer: new(getAnswer), header: getRequest{
 			Entries: s.entries[lo:hi], Dir: filepath.Join(dir, fmt.Sprintf("worker-%d", c+1)),
-			ChunkSize: s.base.ChunkSize, Retries: s.base.Retries, RateLimit: s.base.RateLimit}}
+			ChunkSize: s.base.ChunkSize, Retries: s.base.Retries, Net: netOf(s.base),
+			// One limit for the run, shared out: each child gets its part.
+			RateLimit: ceilDiv(s.base.RateLimit, int64(k))}}
 	}
 	t0 := time.Now()
 	if err := runChildren(ctx, jobGet, shares); err != nil {
@@ -168,8 +172,10 @@ func serveGet(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	if len(req.Entries) == 0 || req.Dir == "" {
 		return errNoWork
 	}
-	e, err := downloader.New(downloader.Options{Dir: req.Dir, Parallel: 1, ChunkSize: req.ChunkSize,
-		Retries: req.Retries, RateLimit: req.RateLimit})
+	o := downloader.Options{Dir: req.Dir, Parallel: 1, ChunkSize: req.ChunkSize,
+		Retries: req.Retries, RateLimit: req.RateLimit}
+	req.Net.apply(&o)
+	e, err := downloader.New(o)
 	if err != nil {
 		return err
 	}
@@ -183,4 +189,38 @@ func serveGet(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	}
 	t := e.Snapshot().Totals
 	return writeMessage(stdout, getAnswer{Done: t.Done, Failed: t.Failed, Bytes: t.BytesFetched, Seconds: time.Since(t0).Seconds()})
+}
+
+// childNet is what a child's engine takes of the parent's network settings:
+// the same proxy, certificates, headers, cookies and logins as the window's.
+type childNet struct {
+	Header     map[string][]string `json:"header,omitempty"`
+	UserAgent  string              `json:"user_agent,omitempty"`
+	Referer    string              `json:"referer,omitempty"`
+	CookieFile string              `json:"cookie_file,omitempty"`
+	NetrcFile  string              `json:"netrc_file,omitempty"`
+	Proxy      string              `json:"proxy,omitempty"`
+	NoProxy    string              `json:"no_proxy,omitempty"`
+	CACertFile string              `json:"ca_cert_file,omitempty"`
+	Insecure   bool                `json:"insecure,omitempty"`
+	PerHost    int                 `json:"per_host,omitempty"`
+}
+
+func netOf(o downloader.Options) childNet {
+	return childNet{Header: o.Header, UserAgent: o.UserAgent, Referer: o.Referer, CookieFile: o.CookieFile,
+		NetrcFile: o.NetrcFile, Proxy: o.Proxy, NoProxy: o.NoProxy, CACertFile: o.CACertFile, Insecure: o.Insecure,
+		PerHost: o.PerHost}
+}
+
+func (n childNet) apply(o *downloader.Options) {
+	o.Header, o.UserAgent, o.Referer = n.Header, n.UserAgent, n.Referer
+	o.CookieFile, o.NetrcFile, o.Proxy, o.NoProxy = n.CookieFile, n.NetrcFile, n.Proxy, n.NoProxy
+	o.CACertFile, o.Insecure, o.PerHost = n.CACertFile, n.Insecure, n.PerHost
+}
+
+func ceilDiv(a, b int64) int64 {
+	if a <= 0 || b <= 0 {
+		return a
+	}
+	return (a + b - 1) / b
 }
