@@ -29,7 +29,8 @@ type Event struct {
 	Bytes   int64         // file size, for Finished
 	Took    time.Duration // time spent transferring, over all attempts
 	Attempt int           // attempts made (Finished) or failures so far (Retry)
-	Err     string        // why an attempt failed, for Retry
+	Err     string        // why an attempt failed, for Retry: Problem.Text
+	Problem Problem       // the same as a kind and what it names, for callers that word it themselves
 	RetryIn time.Duration
 }
 

@@ -113,7 +113,7 @@ func (st *segState) fetch(seg *segment, buf []byte) error {
 			return &gaveUpError{&placedError{where, v.err}}
 		}
 		e.events.add(Event{Kind: EventRetry, ID: st.it.id, Name: filepath.Base(st.it.final), Attempt: retry.retries(),
-			Err: where + ": " + describe(err), RetryIn: v.wait})
+			Err: where + ": " + describe(err), Problem: explain(&placedError{where, err}), RetryIn: v.wait})
 		t := time.NewTimer(v.wait)
 		select {
 		case <-st.ctx.Done():

@@ -66,7 +66,7 @@ func (e *Engine) download(ctx context.Context, it *item) error {
 		it.mu.Unlock()
 		it.setState(StateQueued)
 		e.events.add(Event{Kind: EventRetry, ID: it.id, Name: filepath.Base(it.final), Attempt: retry.retries(),
-			Err: describe(err), RetryIn: v.wait})
+			Err: describe(err), Problem: explain(err), RetryIn: v.wait})
 		t := time.NewTimer(v.wait)
 		select {
 		case <-ctx.Done():
