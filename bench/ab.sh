@@ -12,31 +12,11 @@ old=$(readlink -f "${1:?usage: ab.sh OLD_POTOK NEW_POTOK}")
 new=$(readlink -f "${2:?usage: ab.sh OLD_POTOK NEW_POTOK}")
 RUNS=${RUNS:-10}; PORT=${PORT:-8091}
 work=$(mktemp -d /tmp/potok-ab.XXXXXX)
-chmod 755 "$work" # nginx's workers run as another user
-cleanup() { [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-mkdir -p "$work/www/small" "$work/logs"
+. "$(dirname "$0")/nginx.sh"
+mkdir -p "$work/www/small"
 for i in $(seq 1 2000); do head -c 8192 /dev/urandom > "$work/www/small/f$i.bin"; done
 head -c $((1 << 30)) /dev/urandom > "$work/www/big.bin"
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on; tcp_nopush on;
-  keepalive_requests 100000;
-  client_body_temp_path $work/logs; proxy_temp_path $work/logs; fastcgi_temp_path $work/logs;
-  uwsgi_temp_path $work/logs; scgi_temp_path $work/logs;
-  server { listen 127.0.0.1:$PORT; root $work/www; }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work"
-ok=""
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/small/f1.bin" && ok=1 && break; sleep 0.1; done
-[ -n "$ok" ] || { echo "nginx did not serve the test files"; cat "$work/logs/error.log"; exit 1; }
+start_nginx "$work" "$PORT" /small/f1.bin
 base="http://127.0.0.1:$PORT"
 for i in $(seq 1 2000); do echo "$base/small/f$i.bin"; done > "$work/small.txt"
 echo "$base/big.bin" > "$work/big.txt"

@@ -14,35 +14,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 RUNS=${RUNS:-5}; PORT=${PORT:-8091}; RATE=${RATE:-20m}; SIZE_MIB=${SIZE_MIB:-1024}
 "$here/apt-ensure.sh" nginx-light aria2 hyperfine time curl
 work=$(mktemp -d /tmp/potok-segments.XXXXXX)
-chmod 755 "$work" # nginx's workers run as another user
-cleanup() { [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-mkdir -p "$work/www" "$work/logs"
+. "$here/nginx.sh"
+mkdir -p "$work/www"
 head -c $((SIZE_MIB << 20)) /dev/urandom > "$work/www/big.bin"
 want=$(sha256sum "$work/www/big.bin" | cut -d' ' -f1)
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on; tcp_nopush on;
-  keepalive_requests 100000;
-  client_body_temp_path $work/logs; proxy_temp_path $work/logs; fastcgi_temp_path $work/logs;
-  uwsgi_temp_path $work/logs; scgi_temp_path $work/logs;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $work/www;
-    limit_rate $RATE;
-  }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work"
-ok=""
-for _ in $(seq 50); do curl -sf -r 0-0 -o /dev/null "http://127.0.0.1:$PORT/big.bin" && ok=1 && break; sleep 0.1; done
-[ -n "$ok" ] || { echo "nginx did not serve the test file; see $work/logs/error.log"; cat "$work/logs/error.log"; exit 1; }
+start_nginx "$work" "$PORT" /big.bin "limit_rate $RATE;"
 url="http://127.0.0.1:$PORT/big.bin"
 out="$work/out"
 prep="bash -c 'rm -rf $out && mkdir -p $out'"

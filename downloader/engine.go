@@ -182,7 +182,7 @@ func (e *Engine) newItemLocked(canon string, en Entry, listing folderListing) (*
 		en.Dir = sub
 	}
 	e.nextID++
-	it := &item{id: e.nextID, url: canon, host: u.Host, sum: en.SHA256, subdir: en.Dir,
+	it := &item{id: e.nextID, url: canon, host: u.Host, origin: origin(u), sum: en.SHA256, subdir: en.Dir,
 		header: en.Header.Clone(), referer: en.Referer, userAgent: en.UserAgent, fixedName: en.Name != "", tag: en.Tag}
 	if e.q != nil {
 		it.changes = &e.q.version

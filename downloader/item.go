@@ -16,10 +16,11 @@ type ID int64
 // item is one download. Counters the transfer updates often are atomics so that
 // polling never waits on a transfer; the rest is guarded by mu.
 type item struct {
-	id   ID
-	url  string
-	host string
-	sum  []byte
+	id     ID
+	url    string
+	host   string
+	origin string // of url: its credentials go only there
+	sum    []byte
 
 	state    atomic.Int32
 	done     atomic.Int64 // bytes on disk when no transfer is live

@@ -177,10 +177,7 @@ func sameOriginChain(req *http.Request, via []*http.Request) bool {
 // the download's URL: a segment sent straight to where a redirect led, on
 // another origin, carries none.
 func (e *Engine) decorate(req *http.Request, it *item) {
-	home := true
-	if u, err := url.Parse(it.url); err == nil {
-		home = origin(u) == origin(req.URL)
-	}
+	home := it.origin == "" || it.origin == origin(req.URL)
 	for _, h := range []http.Header{e.opts.Header, it.header} {
 		for k, vs := range h {
 			if home || !slices.Contains(sensitiveHeaders, k) {

@@ -146,7 +146,7 @@ func (e *Engine) takeRecordLocked(canon string) (queuefile.Record, bool) {
 func (e *Engine) itemFromRecord(rec queuefile.Record, sum []byte) *item {
 	u, _ := url.Parse(rec.URL)
 	e.nextID++
-	it := &item{id: e.nextID, url: rec.URL, host: u.Host, sum: sum, changes: &e.q.version}
+	it := &item{id: e.nextID, url: rec.URL, host: u.Host, origin: origin(u), sum: sum, changes: &e.q.version}
 	if it.sum == nil && rec.SHA256 != "" {
 		it.sum, _ = hex.DecodeString(rec.SHA256)
 	}
