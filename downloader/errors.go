@@ -92,21 +92,31 @@ func (g *gaveUpError) Unwrap() error { return g.err }
 
 // placedError is a failure of one part of a file: "segment at byte N".
 type placedError struct {
-	where string
-	err   error
+	at  int64 // the byte the segment had reached
+	err error
 }
 
-func (p *placedError) Error() string { return p.where + ": " + p.err.Error() }
+func (p *placedError) where() string { return fmt.Sprintf("segment at byte %d", p.at) }
+
+func (p *placedError) Error() string { return p.where() + ": " + p.err.Error() }
 func (p *placedError) Unwrap() error { return p.err }
 
 // exhaustedError is the last failure of a file the retrier gave up on, and
 // why it gave up.
 type exhaustedError struct {
-	err error
-	why string
+	err      error
+	attempts int           // in a row that brought nothing; 0 when after ran out instead
+	after    time.Duration // the give-up time, when that ran out
 }
 
-func (e *exhaustedError) Error() string { return e.err.Error() + " (" + e.why + ")" }
+func (e *exhaustedError) why() string {
+	if e.attempts > 0 {
+		return fmt.Sprintf("gave up after %d attempts in a row that brought nothing", e.attempts)
+	}
+	return fmt.Sprintf("gave up: still failing %s after the first failure", humanDuration(e.after))
+}
+
+func (e *exhaustedError) Error() string { return e.err.Error() + " (" + e.why() + ")" }
 func (e *exhaustedError) Unwrap() error { return e.err }
 
 // retryLaterError is a server that asked to be left alone for longer than

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -78,10 +77,9 @@ func (r *retrier) next(err error, progressed bool, now time.Time) retryVerdict {
 	case !transient(err), r.o.Retries == 0:
 		return retryVerdict{err: err}
 	case r.failures > r.o.Retries:
-		return retryVerdict{err: &exhaustedError{err, fmt.Sprintf("gave up after %d attempts in a row that brought nothing", r.failures)}}
+		return retryVerdict{err: &exhaustedError{err: err, attempts: r.failures}}
 	case r.o.GiveUpAfter > 0 && now.Sub(r.first) >= r.o.GiveUpAfter:
-		return retryVerdict{err: &exhaustedError{err, fmt.Sprintf("gave up: still failing %s after the first failure",
-			humanDuration(r.o.GiveUpAfter))}}
+		return retryVerdict{err: &exhaustedError{err: err, after: r.o.GiveUpAfter}}
 	}
 	wait := backoff(max(r.failures, 1), r.o.BackoffBase, r.o.BackoffMax)
 	var se *StatusError

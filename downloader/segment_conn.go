@@ -104,16 +104,16 @@ func (st *segState) fetch(seg *segment, buf []byte) error {
 		if judgePart(err) != partKept {
 			return err // the whole run ends: see segState.end
 		}
-		where := fmt.Sprintf("segment at byte %d", seg.pos.Load())
+		at := seg.pos.Load()
 		v := retry.next(err, progressed, time.Now())
 		if v.err != nil {
 			if !transient(err) {
 				return err
 			}
-			return &gaveUpError{&placedError{where, v.err}}
+			return &gaveUpError{&placedError{at, v.err}}
 		}
 		e.events.add(Event{Kind: EventRetry, ID: st.it.id, Name: filepath.Base(st.it.final), Attempt: retry.retries(),
-			Err: where + ": " + describe(err), Problem: explain(&placedError{where, err}), RetryIn: v.wait})
+			Err: describe(&placedError{at, err}), Problem: explain(&placedError{at, err}), RetryIn: v.wait})
 		t := time.NewTimer(v.wait)
 		select {
 		case <-st.ctx.Done():

@@ -49,11 +49,13 @@ func understand(err error) Problem {
 	switch {
 	case errors.As(err, &placed):
 		p := understand(placed.err)
-		p.Where, p.Text = placed.where, placed.where+": "+p.Text
+		p.InSegment, p.SegmentAt = true, placed.at
+		p.Where, p.Text = placed.where(), placed.where()+": "+p.Text
 		return p
 	case errors.As(err, &ex):
 		p := understand(ex.err)
-		p.GaveUp, p.Text = ex.why, p.Text+" ("+ex.why+")"
+		p.GaveUpAttempts, p.GaveUpAfter = ex.attempts, ex.after
+		p.GaveUp, p.Text = ex.why(), p.Text+" ("+ex.why()+")"
 		return p
 	case errors.As(err, &later):
 		p := understand(later.err)
@@ -221,11 +223,18 @@ type Problem struct {
 	// path for KindPermission; the host for KindNoSuchHost, KindLookup (and
 	// the resolver's words) and KindCertificateName; the address for
 	// KindConnectTimeout; the proxy and why for KindProxyUnreachable.
-	Args    [2]string
-	Where   string    // which part of the file failed ("segment at byte N"), "" for the whole
-	GaveUp  string    // why retrying stopped, "" while retries go on or none were made
-	RetryAt time.Time // when the server asks to be asked again, zero if it did not
-	Text    string    // the engine's words, in English
+	Args      [2]string
+	Where     string // which part of the file failed ("segment at byte N"), "" for the whole
+	InSegment bool   // a segment failed, not the whole file...
+	SegmentAt int64  // ...having reached this byte
+	GaveUp    string // why retrying stopped, "" while retries go on or none were made
+	// GaveUpAttempts is how many attempts in a row brought nothing when
+	// retrying stopped for that, GaveUpAfter the give-up time when it
+	// stopped for that instead; both zero while retries go on.
+	GaveUpAttempts int
+	GaveUpAfter    time.Duration
+	RetryAt        time.Time // when the server asks to be asked again, zero if it did not
+	Text           string    // the engine's words, in English
 }
 
 // ErrorKind names a kind of failure.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"potok/downloader/internal/safefs"
 )
@@ -46,7 +47,7 @@ func TestExplainKinds(t *testing.T) {
 		{fmt.Errorf("x: %w", ErrStalled), KindStalled, [2]string{}},
 		{&safefsSpace, KindNoSpace, [2]string{"2.0 KiB", "1.0 KiB"}},
 		{&fs.PathError{Op: "open", Path: "/d/x.part", Err: syscall.EACCES}, KindPermission, [2]string{"/d/x.part"}},
-		{&placedError{"segment at byte 7", &exhaustedError{ErrShortBody, "gave up after 3 attempts"}}, KindConnectionClosed, [2]string{}},
+		{&placedError{7, &exhaustedError{err: ErrShortBody, attempts: 3}}, KindConnectionClosed, [2]string{}},
 		{errors.New("something else"), KindOther, [2]string{}},
 	}
 	for _, tc := range tests {
@@ -55,8 +56,13 @@ func TestExplainKinds(t *testing.T) {
 			t.Errorf("explain(%v) = %+v; want kind %s, args %q", tc.err, p, tc.kind, tc.args)
 		}
 	}
-	p := explain(&placedError{"segment at byte 7", &exhaustedError{ErrShortBody, "gave up after 3 attempts"}})
-	if p.Where != "segment at byte 7" || p.GaveUp != "gave up after 3 attempts" {
+	p := explain(&placedError{7, &exhaustedError{err: ErrShortBody, attempts: 3}})
+	if p.Where != "segment at byte 7" || !p.InSegment || p.SegmentAt != 7 ||
+		p.GaveUp != "gave up after 3 attempts in a row that brought nothing" || p.GaveUpAttempts != 3 {
+		t.Errorf("%+v", p)
+	}
+	p = explain(&exhaustedError{err: ErrStalled, after: 6 * time.Hour})
+	if p.InSegment || p.GaveUpAfter != 6*time.Hour || p.GaveUp != "gave up: still failing 6h0m0s after the first failure" {
 		t.Errorf("%+v", p)
 	}
 }
