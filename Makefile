@@ -139,11 +139,13 @@ deb: go-check deps
 		$(GO) tool nfpm package --config packaging/nfpm.yaml --packager deb --target $(DEB)
 	@ls -l $(DEB)
 
-# The real window under Xvfb: docs/download.png (mid-download) and
-# docs/speedup.png (the chart). Needs the GUI build and Xvfb.
+# The real window under Xvfb, in English (docs/*.png) and in Russian
+# (docs/ru/*.png): mid-download, the speedup chart, the Compute tab, the
+# Settings dialog and the Lesson tab. Needs the GUI build and Xvfb.
 screenshots: build
 	@./bench/apt-ensure.sh xvfb xauth imagemagick
-	./docs/screenshots.sh $(BIN)
+	./docs/screenshots.sh $(BIN) en
+	./docs/screenshots.sh $(BIN) ru
 
 # Issue 13's done-when run: the real window under Xvfb takes a link from the
 # npm aria2 client over WebSocket and downloads it (docs/rpc-window.png,

@@ -7,16 +7,21 @@
 # (xdotool), with a manual proxy whose password the dialog keeps out of
 # sight; then the Lesson tab once its lesson has run (--lesson-demo). Writes
 # docs/download.png, docs/speedup.png, docs/compute.png, docs/settings.png,
-# docs/lesson-window.png.
+# docs/lesson-window.png; with ru as LANGUAGE, the same window in Russian
+# (LANG=ru_RU.UTF-8) in docs/ru/.
 set -euo pipefail
-bin=$(readlink -f "${1:?usage: screenshots.sh path/to/potok}")
-out=$(cd "$(dirname "$0")" && pwd)
-"$out/../bench/apt-ensure.sh" xdotool
+bin=$(readlink -f "${1:?usage: screenshots.sh path/to/potok [en|ru]}")
+docs=$(cd "$(dirname "$0")" && pwd)
+case ${2:-en} in
+  en) export LANG=en_US.UTF-8; out=$docs ;;
+  ru) export LANG=ru_RU.UTF-8; out=$docs/ru; mkdir -p "$out" ;;
+  *) echo "screenshots.sh: the language is en or ru" >&2; exit 2 ;;
+esac
+"$docs/../bench/apt-ensure.sh" xdotool
 home=$(mktemp -d)
 home2=$(mktemp -d)
 home3=$(mktemp -d)
 trap 'rm -rf "$home" "$home2" "$home3" 2>/dev/null || true' EXIT # the window may still be saving its queue
-export LANG=en_US.UTF-8
 xvfb-run -a -s "-screen 0 1100x760x24" bash -c '
   HOME="$0" "$1" --autorun & pid=$!
   sleep 6     # autorun presses Download after 1 s; small files take 1.1 s each,

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -193,7 +194,7 @@ func (c *speedupChart) Render(width, height int, th fyne.Theme, variant fyne.The
 // SavePNG writes the chart as a width×height PNG in the current app theme.
 func (c *speedupChart) SavePNG(w io.Writer, width, height int) error {
 	if width < 1 || height < 1 {
-		return fmt.Errorf("chart: bad PNG size %d×%d", width, height)
+		return errors.New(tr("chart: bad PNG size %d×%d", width, height))
 	}
 	th, variant := fyne.Theme(theme.DefaultTheme()), theme.VariantLight
 	if app := fyne.CurrentApp(); app != nil {
@@ -286,7 +287,7 @@ func (c *speedupChart) render(width, height, dpi int, th fyne.Theme, variant fyn
 	if len(pts) == 0 {
 		sty := textStyle(chartFont, hintFontSize, pal.ideal)
 		sty.XAlign, sty.YAlign = vgdraw.XCenter, vgdraw.YCenter
-		dc.FillText(sty, dc.Center(), "No measurement yet")
+		dc.FillText(sty, dc.Center(), tr("No measurement yet"))
 		return img
 	}
 
@@ -325,7 +326,7 @@ func newPanel(pts []sweepPoint, ylabel string, pal chartPalette) *plot.Plot {
 		a.Label.TextStyle.Font = font.From(chartFont, vg.Points(axisFontSize))
 		a.Label.Padding = vg.Points(2)
 	}
-	p.X.Label.Text = "workers"
+	p.X.Label.Text = tr("workers")
 	p.Y.Label.Text = ylabel
 
 	p.X.Scale = plot.LogScale{}
@@ -379,7 +380,7 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	var out []plot.Tick
 	for i := math.Ceil(lo / step); i*step <= hi*(1+1e-9); i++ {
 		v := i * step
-		out = append(out, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', int(max(prec, 0)), 64)})
+		out = append(out, plot.Tick{Value: v, Label: decimal(strconv.FormatFloat(v, 'f', int(max(prec, 0)), 64))})
 	}
 	return out
 }
@@ -430,7 +431,7 @@ func timePlot(pts []sweepPoint, pal chartPalette) *plot.Plot {
 		maxT = max(maxT, pt.Seconds)
 	}
 	perSecond, unit := timeUnit(maxT)
-	p := newPanel(pts, "time ("+unit+")", pal)
+	p := newPanel(pts, tr("time (%s)", unit), pal)
 	xys := make(plotter.XYs, len(pts))
 	labels := make([]string, len(pts))
 	for i, pt := range pts {
@@ -449,7 +450,7 @@ func timePlot(pts []sweepPoint, pal chartPalette) *plot.Plot {
 // speedupPlot is the right panel: measured speedup against workers and the
 // dashed ideal line, speedup = workers.
 func speedupPlot(pts []sweepPoint, pal chartPalette) *plot.Plot {
-	p := newPanel(pts, "speedup", pal)
+	p := newPanel(pts, tr("speedup"), pal)
 	xys, maxS := speedups(pts)
 	labels := make([]string, len(pts))
 	for i, xy := range xys {
@@ -465,8 +466,8 @@ func speedupPlot(pts []sweepPoint, pal chartPalette) *plot.Plot {
 	// A lone point sits on the ideal line, which rises to its right.
 	p.Add(idealLine, line, scatter, valueLabels(xys, labels, pal, true))
 
-	p.Legend.Add("measured", line, scatter)
-	p.Legend.Add("ideal", idealLine)
+	p.Legend.Add(tr("measured"), line, scatter)
+	p.Legend.Add(tr("ideal"), idealLine)
 	styleLegend(&p.Legend, pal)
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), vg.Points(-2)
@@ -518,33 +519,33 @@ func styleLegend(l *plot.Legend, pal chartPalette) {
 func timeUnit(maxT float64) (perSecond float64, name string) {
 	switch {
 	case maxT >= 1:
-		return 1, "s"
+		return 1, tr("s")
 	case maxT >= 1e-3:
-		return 1e3, "ms"
+		return 1e3, tr("ms")
 	default:
-		return 1e6, "µs"
+		return 1e6, tr("µs")
 	}
 }
 
 // formatValue formats a time already in its unit: "8.00", "12.3", "250",
-// "0.62", "0.0042".
+// "0.62", "0.0042"; in Russian "8,00".
 func formatValue(v float64) string {
+	f := "%.2g"
 	switch {
 	case v >= 99.95:
-		return fmt.Sprintf("%.0f", v)
+		f = "%.0f"
 	case v >= 9.995:
-		return fmt.Sprintf("%.1f", v)
+		f = "%.1f"
 	case v >= 0.0995:
-		return fmt.Sprintf("%.2f", v)
-	default:
-		return fmt.Sprintf("%.2g", v)
+		f = "%.2f"
 	}
+	return decimal(fmt.Sprintf(f, v))
 }
 
-// formatSpeedup labels a speedup: "3.9×", "21×".
+// formatSpeedup labels a speedup: "3.9×", "21×"; in Russian "3,9×".
 func formatSpeedup(s float64) string {
 	if s >= 9.95 {
 		return fmt.Sprintf("%.0f×", s)
 	}
-	return fmt.Sprintf("%.1f×", s)
+	return decimal(fmt.Sprintf("%.1f×", s))
 }

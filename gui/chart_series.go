@@ -73,14 +73,14 @@ func drawSeries(dc vgdraw.Canvas, series []chartSeries, pal chartPalette) {
 		all = append(all, s.Points...)
 	}
 	all = cleanPoints(all)
-	p := newPanel(all, "speedup", pal)
+	p := newPanel(all, tr("speedup"), pal)
 	lo, hi := workerRange(all)
 	ideal := newIdealLine(lo, hi, pal)
 	p.Add(ideal)
 	legend := plot.NewLegend()
 	styleLegend(&legend, pal)
 	legend.Top, legend.Left = true, true
-	legend.Add("ideal", ideal)
+	legend.Add(tr("ideal"), ideal)
 	maxS := 0.0
 	for _, s := range series {
 		xys, top := speedups(s.Points)

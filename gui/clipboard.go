@@ -2,7 +2,6 @@ package gui
 
 import (
 	"crypto/sha256"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -83,7 +82,7 @@ type offerBar struct {
 func (mw *mainWindow) newOfferBar() *offerBar {
 	o := &offerBar{Text: widget.NewLabel("")}
 	o.Text.Truncation = fyne.TextTruncateEllipsis
-	o.Add = widget.NewButton("Add to Potok", func() {
+	o.Add = widget.NewButton(tr("Add to Potok"), func() {
 		entries := o.entries
 		o.hide()
 		mw.Tabs.SelectIndex(0)
@@ -92,7 +91,7 @@ func (mw *mainWindow) newOfferBar() *offerBar {
 		}
 	})
 	o.Add.Importance = widget.HighImportance
-	o.Ignore = widget.NewButton("Ignore", o.hide)
+	o.Ignore = widget.NewButton(tr("Ignore"), o.hide)
 	o.box = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(o.Add, o.Ignore), o.Text), widget.NewSeparator())
 	o.box.Hide()
 	o.outer = container.NewBorder(o.box, nil, nil, nil, mw.Tabs)
@@ -111,9 +110,9 @@ func (o *offerBar) hide() {
 func (o *offerBar) show(entries []downloader.Entry) {
 	o.entries = entries
 	if len(entries) == 1 {
-		o.Text.SetText(fmt.Sprintf("Copied link: %s", downloader.RedactURL(entries[0].URL)))
+		o.Text.SetText(tr("Copied link: %s", downloader.RedactURL(entries[0].URL)))
 	} else {
-		o.Text.SetText(fmt.Sprintf("Copied %d links, the first %s", len(entries), downloader.RedactURL(entries[0].URL)))
+		o.Text.SetText(tr("Copied %d links, the first %s", len(entries), downloader.RedactURL(entries[0].URL)))
 	}
 	o.box.Show()
 	o.outer.Refresh()
@@ -134,6 +133,6 @@ func (mw *mainWindow) watchClipboard() {
 	}
 	mw.Offer.show(entries)
 	if mw.hidden {
-		mw.app.SendNotification(fyne.NewNotification("Potok: links copied", "Show Potok from its tray icon to add them."))
+		mw.app.SendNotification(fyne.NewNotification(tr("Potok: links copied"), tr("Show Potok from its tray icon to add them.")))
 	}
 }

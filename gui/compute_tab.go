@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -64,27 +66,30 @@ type computeTab struct {
 	job      jobStop     // the cancel of the job under way
 }
 
-const csvChoice = "Open CSV…"
+// builtinData are the data sets compute.Builtin knows, by the names it
+// takes; the Data selector offers them and then csvChoice.
+var builtinData = []string{"friedman1", "sparse", "diabetes"}
 
-var dataChoices = []string{"friedman1", "sparse", "diabetes", csvChoice}
+// csvChoice is the Data selector's last choice, which asks for a CSV file.
+func csvChoice() string { return tr("Open CSV…") }
 
 // newComputeTab builds the tab.
 func newComputeTab(a fyne.App, w fyne.Window) *computeTab {
 	c := &computeTab{app: a, win: w, async: func(f func()) { go f() }}
 	maxW := float64(max(2*runtime.NumCPU(), 2))
-	c.Mode, c.ModeNote = newModeSelect(a.Preferences(), prefComputeMode, computeModeNotes)
+	c.Mode, c.ModeNote = newModeSelect(a.Preferences(), prefComputeMode, computeModeNotes())
 	c.PiN = widget.NewEntry()
 	c.PiN.SetText("5000000")
 	c.PiIntervals = widget.NewEntry()
 	c.PiIntervals.SetText("10")
 	c.PiWorkersText = widget.NewLabel("")
 	c.PiWorkers = workerSlider(maxW, c.PiWorkersText)
-	c.PiRun = widget.NewButton("Run", c.runPi)
-	c.PiSweep = widget.NewButton("Sweep", c.sweepPi)
+	c.PiRun = widget.NewButton(tr("Run"), c.runPi)
+	c.PiSweep = widget.NewButton(tr("Sweep"), c.sweepPi)
 	c.PiResult = widget.NewLabel("")
-	c.PiChart = newSpeedupChart("π at 1, 2, 4, … workers")
+	c.PiChart = newSpeedupChart(tr("π at 1, 2, 4, … workers"))
 
-	c.Data = widget.NewSelect(dataChoices, c.chooseData)
+	c.Data = widget.NewSelect(append(slices.Clone(builtinData), csvChoice()), c.chooseData)
 	c.Data.SetSelected("diabetes")
 	c.Trees = widget.NewEntry()
 	c.Trees.SetText("100")
@@ -92,37 +97,37 @@ func newComputeTab(a fyne.App, w fyne.Window) *computeTab {
 	c.Stages.SetText("100")
 	c.RegWorkersText = widget.NewLabel("")
 	c.RegWorkers = workerSlider(maxW, c.RegWorkersText)
-	c.RegRun = widget.NewButton("Run", c.runRegress)
-	c.RegSweep = widget.NewButton("Sweep", c.sweepRegress)
-	c.Cancel = widget.NewButton("Cancel", c.cancel)
+	c.RegRun = widget.NewButton(tr("Run"), c.runRegress)
+	c.RegSweep = widget.NewButton(tr("Sweep"), c.sweepRegress)
+	c.Cancel = widget.NewButton(tr("Cancel"), c.cancel)
 	c.Cancel.Disable()
 	c.Progress = widget.NewProgressBar()
 	c.Results = widget.NewLabel("")
 	c.Results.TextStyle = fyne.TextStyle{Monospace: true}
-	c.RegChart = newSpeedupChart("Random forest fit at 1, 2, 4, … workers")
+	c.RegChart = newSpeedupChart(tr("Random forest fit at 1, 2, 4, … workers"))
 
-	cores := fmt.Sprintf("CPU-bound: the speedup is bounded by the cores (%d here), unlike the downloads, where waiting overlaps.", runtime.NumCPU())
+	cores := tr("CPU-bound: the speedup is bounded by the cores (%d here), unlike the downloads, where waiting overlaps.", runtime.NumCPU())
 	note := func() *widget.Label {
 		l := widget.NewLabel(cores)
 		l.Wrapping = fyne.TextWrapWord
 		return l
 	}
 	piForm := container.New(layout.NewFormLayout(),
-		widget.NewLabel("Points"), c.PiN, widget.NewLabel("Intervals"), c.PiIntervals, c.PiWorkersText, c.PiWorkers)
+		widget.NewLabel(tr("Points")), c.PiN, widget.NewLabel(tr("Intervals")), c.PiIntervals, c.PiWorkersText, c.PiWorkers)
 	piPanel := container.NewBorder(
-		container.NewVBox(widget.NewLabelWithStyle("π by trapezoids", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewVBox(widget.NewLabelWithStyle(tr("π by trapezoids"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			piForm, container.NewHBox(c.PiRun, c.PiSweep), c.PiResult),
 		note(), nil, nil, c.PiChart)
 	regForm := container.New(layout.NewFormLayout(),
-		widget.NewLabel("Data"), c.Data, widget.NewLabel("Trees"), c.Trees, widget.NewLabel("Stages"), c.Stages,
+		widget.NewLabel(tr("Data")), c.Data, widget.NewLabel(tr("Trees")), c.Trees, widget.NewLabel(tr("Stages")), c.Stages,
 		c.RegWorkersText, c.RegWorkers)
 	regPanel := container.NewBorder(
-		container.NewVBox(widget.NewLabelWithStyle("Forest vs boosting (R², 33 % test split, seed 42)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewVBox(widget.NewLabelWithStyle(tr("Forest vs boosting (R², %d %% test split, seed %d)", 33, 42), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			regForm, container.NewBorder(nil, nil, container.NewHBox(c.RegRun, c.RegSweep, c.Cancel), nil, c.Progress), c.Results),
 		note(), nil, nil, c.RegChart)
 	c.Split = container.NewHSplit(piPanel, regPanel)
 	c.Split.Offset = 0.45
-	modeRow := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Mode"), c.Mode), nil, c.ModeNote)
+	modeRow := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel(tr("Mode")), c.Mode), nil, c.ModeNote)
 	c.Content = container.NewBorder(modeRow, nil, nil, nil, c.Split)
 	return c
 }
@@ -130,7 +135,7 @@ func newComputeTab(a fyne.App, w fyne.Window) *computeTab {
 func workerSlider(maxW float64, label *widget.Label) *widget.Slider {
 	s := widget.NewSlider(1, maxW)
 	s.Step = 1
-	s.OnChanged = func(v float64) { label.SetText(fmt.Sprintf("Workers: %d", int(v))) }
+	s.OnChanged = func(v float64) { label.SetText(tr("Workers: %d", int(v))) }
 	s.SetValue(min(2, maxW))
 	s.OnChanged(s.Value)
 	return s
@@ -153,7 +158,7 @@ func (c *computeTab) piInputs() (n, intervals int, err error) {
 	n, err1 := strconv.Atoi(strings.TrimSpace(c.PiN.Text))
 	intervals, err2 := strconv.Atoi(strings.TrimSpace(c.PiIntervals.Text))
 	if err1 != nil || err2 != nil || n < 2 || intervals < 1 || n/intervals < 2 {
-		return 0, 0, fmt.Errorf("points and intervals must be whole numbers, at least 2 points per interval")
+		return 0, 0, errors.New(tr("points and intervals must be whole numbers, at least 2 points per interval"))
 	}
 	return n, intervals, nil
 }
@@ -207,7 +212,8 @@ func (c *computeTab) runPi() {
 				return
 			}
 			c.Progress.SetValue(1)
-			c.PiResult.SetText(fmt.Sprintf("π ≈ %.15f, error %.2g, %.1f ms with %d workers (%s)", r.Value, r.AbsError, r.Seconds*1000, w, r.Mode))
+			c.PiResult.SetText(trn("π ≈ %[2]s, error %[3]s, %[4]s ms with %[1]d workers (%[5]s)", w,
+				decimal(fmt.Sprintf("%.15f", r.Value)), decimal(fmt.Sprintf("%.2g", r.AbsError)), decimal(fmt.Sprintf("%.1f", r.Seconds*1000)), r.Mode))
 		})
 	})
 }
@@ -237,10 +243,10 @@ func (c *computeTab) sweepPi() {
 			} else {
 				c.Progress.SetValue(1)
 			}
-			c.PiChart.SetTitle(fmt.Sprintf("π at 1, 2, 4, … workers (%s)", mode))
+			c.PiChart.SetTitle(tr("π at 1, 2, 4, … workers (%s)", mode))
 			c.PiChart.SetPoints(points(rows))
 			if s := compute.AmdahlSerialFraction(rows, runtime.NumCPU()); s >= 0 && err == nil {
-				c.PiResult.SetText(fmt.Sprintf("Median of %d per worker count (%s); Amdahl fit: serial fraction %.2f", piRepeats, mode, s))
+				c.PiResult.SetText(tr("Median of %d per worker count (%s); Amdahl fit: serial fraction %s", piRepeats, mode, decimal(fmt.Sprintf("%.2f", s))))
 			}
 		})
 	})
@@ -255,7 +261,7 @@ func points(rows []compute.SweepRow) []sweepPoint {
 }
 
 func (c *computeTab) chooseData(choice string) {
-	if choice != csvChoice {
+	if choice != csvChoice() {
 		c.csv = nil
 		return
 	}
@@ -279,7 +285,7 @@ func (c *computeTab) loadCSV(r fyne.URIReadCloser) {
 		size = fi.Size()
 	}
 	ctx := c.start(size)
-	c.Results.SetText("Reading " + name + "…")
+	c.Results.SetText(tr("Reading %s…", name))
 	c.async(func() {
 		defer r.Close()
 		f, err := dataset.ReadCSV(ctxReader{ctx, r}, "ID", "target", func(n int64) { c.done.Store(n) })
@@ -292,7 +298,7 @@ func (c *computeTab) loadCSV(r fyne.URIReadCloser) {
 				return
 			}
 			c.csv, c.csvLabel = f, name
-			c.Results.SetText(fmt.Sprintf("%s: %d rows × %d features", name, f.Rows(), len(f.Features)))
+			c.Results.SetText(tr("%s: %d rows × %d features", name, f.Rows(), len(f.Features)))
 		})
 	})
 }
@@ -314,7 +320,7 @@ func (c *computeTab) regressInputs() (*dataset.Frame, string, compute.RegressPar
 	trees, err1 := strconv.Atoi(strings.TrimSpace(c.Trees.Text))
 	stages, err2 := strconv.Atoi(strings.TrimSpace(c.Stages.Text))
 	if err1 != nil || err2 != nil || trees < 1 || stages < 1 {
-		return nil, "", compute.RegressParams{}, fmt.Errorf("trees and stages must be whole numbers of at least 1")
+		return nil, "", compute.RegressParams{}, errors.New(tr("trees and stages must be whole numbers of at least 1"))
 	}
 	p := compute.RegressParams{Trees: trees, Stages: stages}
 	if c.csv != nil {
@@ -338,7 +344,7 @@ func (c *computeTab) runRegress() {
 	w := int(c.RegWorkers.Value)
 	mode := selectedMode(c.Mode)
 	ctx := c.start(int64(p.Trees + p.Stages))
-	c.Results.SetText("Fitting on " + label + "…")
+	c.Results.SetText(tr("Fitting on %s…", label))
 	c.async(func() {
 		train, test := compute.Split(f)
 		var res []lesson.ModelResult
@@ -367,20 +373,74 @@ func (c *computeTab) runRegress() {
 // resultTable lays the models out, one row each, with what their mode means
 // for them (lesson's notes) under the table, each once.
 func resultTable(label string, ntrain, ntest int, res []lesson.ModelResult) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "train %d, test %d rows\n", ntrain, ntest)
-	fmt.Fprintf(&b, "%-17s %-10s %2s %7s %7s %7s\n", "model", "mode", "w", "R²", "fit s", "pred s")
+	rows := [][]string{{tr("model"), tr("mode"), tr("w"), tr("R²"), tr("fit s"), tr("pred s")}}
 	var notes []string
 	for _, r := range res {
-		fmt.Fprintf(&b, "%-17s %-10s %2d %7.4f %7.2f %7.3f\n", r.Model, r.Mode, r.Workers, r.R2, r.FitSeconds, r.PredictSeconds)
-		if r.Note != "" && !slices.Contains(notes, r.Note) {
-			notes = append(notes, r.Note)
+		rows = append(rows, []string{modelText(r.Model), r.Mode.String(), strconv.Itoa(r.Workers),
+			decimal(fmt.Sprintf("%.4f", r.R2)), decimal(fmt.Sprintf("%.2f", r.FitSeconds)), decimal(fmt.Sprintf("%.3f", r.PredictSeconds))})
+		if n := modelNoteText(r.Note); n != "" && !slices.Contains(notes, n) {
+			notes = append(notes, n)
 		}
 	}
-	for _, n := range notes {
-		fmt.Fprintf(&b, "%s\n", n)
+	lines := append([]string{tr("train %d, test %d rows", ntrain, ntest)}, textTable(rows, 2)...)
+	return strings.Join(append(lines, notes...), "\n")
+}
+
+// textTable lays rows out in columns for a monospaced label, one string per
+// row: the first leading columns left-aligned (names), the rest right-aligned
+// (numbers), each as wide as its widest cell in runes.
+func textTable(rows [][]string, leading int) []string {
+	var widths []int
+	for _, row := range rows {
+		for i, cell := range row {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
+		}
 	}
-	return strings.TrimRight(b.String(), "\n")
+	out := make([]string, len(rows))
+	for j, row := range rows {
+		cells := make([]string, len(row))
+		for i, cell := range row {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell))
+			if i < leading {
+				cells[i] = cell + pad
+			} else {
+				cells[i] = pad + cell
+			}
+		}
+		out[j] = strings.TrimRight(strings.Join(cells, " "), " ")
+	}
+	return out
+}
+
+// modelText is a model's name (compute.ModelForest, ModelBoosting) in the
+// window's language.
+func modelText(m string) string {
+	switch m {
+	case compute.ModelForest:
+		return tr("random forest")
+	case compute.ModelBoosting:
+		return tr("gradient boosting")
+	}
+	return m
+}
+
+// modelNoteText is what lesson says a model's mode means for it
+// (ModelResult.Note), in the window's language.
+func modelNoteText(note string) string {
+	switch note {
+	case lesson.NoteForestProcesses:
+		return tr("trees split across the worker processes by index; fit s runs from starting them to their last answer, their test-set predictions included")
+	case lesson.NoteBoostingProcesses:
+		return tr("boosting's stages depend on each other: it runs in one worker process, its split search on the workers' goroutines there; fit s includes starting it and sending the data")
+	case lesson.NoteForestGIL:
+		return tr("each worker holds the GIL while it grows a tree, turning it over every 5 ms")
+	case lesson.NoteBoostingGIL:
+		return tr("boosting's split-search tasks (a column or a block of rows each) hold the GIL while they run")
+	}
+	return note
 }
 
 // sweepRegress times the forest's fit at 1, 2, 4, … workers.
@@ -396,7 +456,7 @@ func (c *computeTab) sweepRegress() {
 	counts := sweepCounts()
 	mode := selectedMode(c.Mode)
 	ctx := c.start(int64(len(counts) * p.Trees))
-	c.Results.SetText("Sweeping the forest on " + label + "…")
+	c.Results.SetText(tr("Sweeping the forest on %s…", label))
 	c.async(func() {
 		train, test := compute.Split(f)
 		var res []lesson.ModelResult
@@ -410,7 +470,7 @@ func (c *computeTab) sweepRegress() {
 		})
 		fyne.Do(func() {
 			c.finish()
-			c.RegChart.SetTitle(fmt.Sprintf("Random forest fit at 1, 2, 4, … workers (%s)", mode))
+			c.RegChart.SetTitle(tr("Random forest fit at 1, 2, 4, … workers (%s)", mode))
 			c.RegChart.SetPoints(points(rows))
 			text := resultTable(label, train.Rows(), test.Rows(), res)
 			if err != nil {

@@ -33,10 +33,10 @@ func (t *downloadTab) startDownload() {
 				t.showProblems(err.Error())
 				return
 			}
-			t.showProblems(problemText(problems))
+			t.showProblems(linesText(problems))
 			if len(entries) == 0 {
 				if len(problems) == 0 {
-					t.showProblems("The list is empty: paste URLs, import a list, or try the demo.")
+					t.showProblems(tr("The list is empty: paste URLs, import a list, or try the demo."))
 				}
 				return
 			}
@@ -47,10 +47,10 @@ func (t *downloadTab) startDownload() {
 	})
 }
 
-// problemText lists the unusable lines, at most 20, then a count.
-func problemText(problems []string) string {
+// linesText lists the unusable lines, at most 20, then a count.
+func linesText(problems []string) string {
 	if len(problems) > 20 {
-		return strings.Join(problems[:20], "\n") + fmt.Sprintf("\n… and %d more", len(problems)-20)
+		return strings.Join(problems[:20], "\n") + tr("\n… and %d more", len(problems)-20)
 	}
 	return strings.Join(problems, "\n")
 }
@@ -82,7 +82,7 @@ func (t *downloadTab) add(entries []downloader.Entry) error {
 		}
 	}
 	if _, err := e.Add(fresh...); err != nil {
-		return fmt.Errorf("start downloads: %w", err)
+		return fmt.Errorf("%s: %w", tr("start downloads"), err)
 	}
 	t.tick()
 	return nil
@@ -136,8 +136,10 @@ func (t *downloadTab) restore(resume map[string]bool) {
 		return // nothing kept for this folder: no engine until Download
 	}
 	e, err := t.ensureEngine()
-	if errors.Is(err, downloader.ErrQueueBusy) {
-		dialog.ShowError(err, t.win) // a second Potok on this folder: say so, do not share it
+	var busy *downloader.QueueBusyError
+	if errors.As(err, &busy) {
+		// A second Potok on this folder: say so, do not share it.
+		dialog.ShowError(errors.New(busyText(busy)), t.win)
 		return
 	}
 	if err != nil {
@@ -188,11 +190,11 @@ const maxImport = 100 << 20
 func (t *downloadTab) appendFrom(r io.Reader, name string) {
 	b, err := io.ReadAll(io.LimitReader(r, maxImport+1))
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("read %s: %w", name, err), t.win)
+		dialog.ShowError(fmt.Errorf("%s: %w", tr("read %s", name), err), t.win)
 		return
 	}
 	if len(b) > maxImport {
-		dialog.ShowError(fmt.Errorf("%s is larger than %d MB; split it into smaller lists", name, maxImport>>20), t.win)
+		dialog.ShowError(errors.New(tr("%s is larger than %d MB; split it into smaller lists", name, maxImport>>20)), t.win)
 		return
 	}
 	t.addSource(name, string(b))
@@ -210,7 +212,7 @@ func (t *downloadTab) appendText(s string) {
 func (t *downloadTab) load(path string) {
 	f, err := os.Open(path)
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("open URL list: %w", err), t.win)
+		dialog.ShowError(fmt.Errorf("%s: %w", tr("open URL list"), err), t.win)
 		return
 	}
 	defer f.Close()
@@ -227,7 +229,7 @@ func (t *downloadTab) dropped(_ fyne.Position, uris []fyne.URI) {
 		case "file":
 			t.load(u.Path())
 		default:
-			dialog.ShowError(errors.New("only .txt lists and http(s) links can be dropped here"), t.win)
+			dialog.ShowError(errors.New(tr("only .txt lists and http(s) links can be dropped here")), t.win)
 		}
 	}
 }
@@ -242,9 +244,9 @@ func (t *downloadTab) chooseFolder() {
 			t.setFolder(u.Path())
 			return
 		}
-		msg := fmt.Sprintf("%d downloads in %s will be paused. They are kept, and continue when you choose that folder again.",
+		msg := trn("%d downloads in %s will be paused. They are kept, and continue when you choose that folder again.",
 			s.Queued+s.Running, t.Folder.Text)
-		dialog.ShowConfirm("Switch folder?", msg, func(ok bool) {
+		dialog.ShowConfirm(tr("Switch folder?"), msg, func(ok bool) {
 			if ok {
 				t.setFolder(u.Path())
 			}

@@ -1,13 +1,11 @@
 package gui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
-	"github.com/dustin/go-humanize"
 
 	"potok/downloader"
 )
@@ -27,7 +25,7 @@ type bulkList struct {
 func (t *downloadTab) newBulkPanel() fyne.CanvasObject {
 	t.BulkText = widget.NewLabel("")
 	t.BulkText.Wrapping = fyne.TextWrapWord
-	t.ClearBulk = widget.NewButton("Clear", func() {
+	t.ClearBulk = widget.NewButton(tr("Clear"), func() {
 		t.bulk = nil
 		t.updateBulk()
 	})
@@ -44,9 +42,9 @@ func (t *downloadTab) updateBulk() {
 	}
 	var parts []string
 	for _, b := range t.bulk {
-		parts = append(parts, fmt.Sprintf("%s: %s lines", b.name, humanize.Comma(int64(b.lines))))
+		parts = append(parts, trn("%[2]s: %[1]d lines", b.lines, b.name))
 	}
-	t.BulkText.SetText("Also in the list (too long to show): " + strings.Join(parts, "; "))
+	t.BulkText.SetText(tr("Also in the list (too long to show): ") + strings.Join(parts, "; "))
 	t.bulkBox.Show()
 	t.updateDemoButton()
 }
@@ -62,14 +60,15 @@ func (t *downloadTab) addSource(name, text string) {
 	t.updateBulk()
 }
 
-// listSource is one text to parse and the name its problems are reported by.
+// listSource is one text to parse and the name its problems are reported by,
+// "" for the field's own lines.
 type listSource struct{ name, text string }
 
 // sources returns what Download and Measure will parse. UI goroutine only.
 func (t *downloadTab) sources() []listSource {
-	src := []listSource{{name: "line", text: t.URLs.Text}}
+	src := []listSource{{text: t.URLs.Text}}
 	for _, b := range t.bulk {
-		src = append(src, listSource{name: b.name + " line", text: b.text})
+		src = append(src, listSource{name: b.name, text: b.text})
 	}
 	return src
 }
@@ -87,7 +86,11 @@ func parseSources(src []listSource) ([]downloader.Entry, []string, error) {
 			return nil, nil, err
 		}
 		for _, p := range l.Problems {
-			problems = append(problems, fmt.Sprintf("%s %d: %v", s.name, p.Line, p.Err))
+			if s.name == "" {
+				problems = append(problems, tr("line %d: %v", p.Line, p.Err))
+			} else {
+				problems = append(problems, tr("%s, line %d: %v", s.name, p.Line, p.Err))
+			}
 		}
 		for _, e := range l.Entries {
 			if !seen[e.URL] {

@@ -53,7 +53,7 @@ func (t *downloadTab) ensureDemoServer() error {
 		s, err = demoserver.Listen("127.0.0.1:0", opts...) // taken: any port
 	}
 	if err != nil {
-		return fmt.Errorf("start the demo server: %w", err)
+		return fmt.Errorf("%s: %w", tr("start the demo server"), err)
 	}
 	t.demo = s
 	return nil
@@ -79,6 +79,6 @@ func (t *downloadTab) startDemo() {
 		return
 	}
 	t.URLs.SetText(strings.Join(t.demo.List(demoFiles, demoSize), "\n") + "\n")
-	t.Measure.Note.SetText(fmt.Sprintf("Demo server on loopback: %d files of 1 MiB, %v to first byte, 1 MiB/s per connection.",
-		demoFiles, demoLatency))
+	t.Measure.Note.SetText(tr("Demo server on loopback: %d files of %s, %s to first byte, %s per connection.",
+		demoFiles, ibytesText(demoSize), msText(demoLatency), tr("%s/s", ibytesText(demoRate))))
 }

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"fmt"
 	"os"
 
 	"potok/downloader"
@@ -64,7 +63,7 @@ func (t *downloadTab) updateNetworkNotes() {
 		t.InsecureWarning.Hide()
 	}
 	if t.net.ProxyMode == proxyManual {
-		setText(t.ProxyNote, fmt.Sprintf("Downloads go through the proxy %s.", downloader.RedactURL(t.net.ProxyURL)))
+		setText(t.ProxyNote, tr("Downloads go through the proxy %s.", downloader.RedactURL(t.net.ProxyURL)))
 		t.ProxyNote.Show()
 	} else {
 		t.ProxyNote.Hide()

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -48,8 +49,8 @@ func (t *downloadTab) newFileList() *widget.List {
 func (t *downloadTab) newRow() *fileRow {
 	r := &fileRow{
 		name:  widget.NewLabel("file name.bin"),
-		state: widget.NewLabel("running"),
-		info:  widget.NewLabel("999.9 MB / 999.9 MB · 99.9 MB/s · ETA 59m59s"),
+		state: widget.NewLabel(tr("running")),
+		info:  widget.NewLabel(sizeText(999_900_000, 999_900_000) + " · " + speedText(99.9e6) + " · " + tr("ETA %s", etaText(59*time.Minute+59*time.Second))),
 		bar:   widget.NewProgressBar(),
 	}
 	r.name.Truncation = fyne.TextTruncateEllipsis
@@ -67,7 +68,7 @@ func (t *downloadTab) newRow() *fileRow {
 	right := container.NewHBox(r.info, buttons)
 	main := container.NewBorder(nil, nil, container.NewGridWrap(leftSize, left), right, r.bar)
 
-	r.segText = widget.NewLabel("32 connections · 999 segments")
+	r.segText = widget.NewLabel(trn("%d connections", 32) + " · " + trn("%d segments", 999))
 	r.segText.Truncation = fyne.TextTruncateEllipsis
 	r.strip = newSegmentStrip()
 	r.detail = container.NewBorder(nil, nil, container.NewGridWrap(leftSize, r.segText), nil, r.strip)
@@ -120,10 +121,10 @@ func (r *fileRow) update(t *downloadTab, f downloader.FileStatus) {
 		info += " · " + s
 	}
 	if e := etaText(f.ETA); e != "" {
-		info += " · ETA " + e
+		info += " · " + tr("ETA %s", e)
 	}
 	if f.Connections > 1 {
-		info += " · " + plural(f.Connections, "connection")
+		info += " · " + trn("%d connections", f.Connections)
 	}
 	if f.Attempts > 1 {
 		info += " · " + strconv.Itoa(f.Attempts) + "×"
@@ -238,7 +239,7 @@ func (t *downloadTab) newLogList() *widget.List {
 	return widget.NewList(
 		func() int { return len(t.logLines) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("worker 32 finished a-long-file-name.bin, 100 MB in 10.0 s")
+			l := widget.NewLabel(finishedText(downloader.Event{Worker: 32, Name: "a-long-file-name.bin", Bytes: 100e6, Took: 10 * time.Second}))
 			l.Truncation = fyne.TextTruncateEllipsis
 			return l
 		},

@@ -93,5 +93,5 @@ func segmentsText(f *downloader.FileStatus) string {
 	if f.Segments != nil {
 		n = len(*f.Segments)
 	}
-	return plural(f.Connections, "connection") + " · " + plural(n, "segment")
+	return trn("%d connections", f.Connections) + " · " + trn("%d segments", n)
 }

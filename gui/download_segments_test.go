@@ -127,7 +127,7 @@ func TestSegmentedRowExpands(t *testing.T) {
 		if !sameFractions(got, want) {
 			t.Fatalf("strip draws %v, engine reports %v", got, want)
 		}
-		if row.segText.Text != segmentsText(&f) || !strings.HasSuffix(row.segText.Text, plural(len(*f.Segments), "segment")) {
+		if row.segText.Text != segmentsText(&f) || !strings.HasSuffix(row.segText.Text, trn("%d segments", len(*f.Segments))) {
 			t.Fatalf("segments text %q for %d connections, %d segments", row.segText.Text, f.Connections, len(*f.Segments))
 		}
 		for _, g := range got {

@@ -1,7 +1,7 @@
 package gui
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -91,7 +91,7 @@ func (t *downloadTab) reopen(resume map[string]bool) {
 	t.Files.Refresh()
 	t.Log.Refresh()
 	t.Total.SetValue(0)
-	t.TotalsText.SetText("No downloads yet.")
+	t.TotalsText.SetText(tr("No downloads yet."))
 	t.restore(resume)
 	if len(carry) > 0 {
 		if err := t.add(carry); err != nil {
@@ -105,8 +105,8 @@ func (t *downloadTab) reopen(resume map[string]bool) {
 // engine's limit, at once.
 func (t *downloadTab) setParallel(v float64) {
 	n := int(v)
-	t.ParallelText.SetText(fmt.Sprintf("Parallel downloads: %d", n))
-	setText(t.ParallelNote, fmt.Sprintf("Like the notebooks' BoundedSemaphore: %d hold a slot, the rest wait;\nmoving it lets more in, or lets the running ones finish first.", n))
+	t.ParallelText.SetText(tr("Parallel downloads: %d", n))
+	setText(t.ParallelNote, tr("Like the notebooks' BoundedSemaphore: %d hold a slot, the rest wait;\nmoving it lets more in, or lets the running ones finish first.", n))
 	t.app.Preferences().SetInt(prefParallel, n)
 	if e := t.currentEngine(); e != nil {
 		e.SetLimit(n)
@@ -117,7 +117,7 @@ func (t *downloadTab) setParallel(v float64) {
 // setConnections follows the connections slider like setParallel.
 func (t *downloadTab) setConnections(v float64) {
 	n := int(v)
-	t.ConnectionsText.SetText(fmt.Sprintf("Connections per file: %d", n))
+	t.ConnectionsText.SetText(tr("Connections per file: %d", n))
 	t.app.Preferences().SetInt(prefConns, n)
 	if e := t.currentEngine(); e != nil {
 		e.SetConnections(n)
@@ -134,17 +134,17 @@ func (t *downloadTab) updateConnectionsNote() {
 	}
 	n := min(int(t.Connections.Value), int(t.Parallel.Value))
 	perHost, _, _ := t.settingsValues()
-	slot := "a parallel download slot"
+	slot := tr("a parallel download slot")
 	if perHost > 0 {
-		slot = "a parallel and a per-host slot"
+		slot = tr("a parallel and a per-host slot")
 		n = min(n, perHost)
 	}
 	thr := t.segmentMin
 	if thr <= 0 {
 		thr = downloader.DefaultSegmentThreshold
 	}
-	setText(t.ConnectionsNote, fmt.Sprintf("Files of %s+ use several connections,\neach taking %s:\none file alone gets up to %d now.",
-		humanize.IBytes(uint64(thr)), slot, max(n, 1)))
+	setText(t.ConnectionsNote, tr("Files of %s+ use several connections,\neach taking %s:\none file alone gets up to %d now.",
+		ibytesText(thr), slot, max(n, 1)))
 }
 
 // settingsValues reads the per-host cap and the speed limit, or says which
@@ -153,14 +153,14 @@ func (t *downloadTab) settingsValues() (perHost int, rate int64, err error) {
 	if s := strings.TrimSpace(t.PerHost.Text); s != "" {
 		n, perr := strconv.Atoi(s)
 		if perr != nil || n < 0 {
-			return 0, 0, fmt.Errorf("per host: %q is not a whole number (empty for no cap)", s)
+			return 0, 0, errors.New(tr("per host: %q is not a whole number (empty for no cap)", s))
 		}
 		perHost = n
 	}
 	if s := strings.TrimSpace(t.RateLimit.Text); s != "" {
 		b, perr := humanize.ParseBytes(s)
 		if perr != nil {
-			return perHost, 0, fmt.Errorf("speed limit: %q is not a size per second, like 2MiB (empty for none)", s)
+			return perHost, 0, errors.New(tr("speed limit: %q is not a size per second, like 2MiB (empty for none)", s))
 		}
 		rate = int64(b)
 	}

@@ -107,47 +107,49 @@ type downloadTab struct {
 func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
 	t := &downloadTab{app: a, win: w, async: func(f func()) { go f() }, queueFile: downloader.DefaultQueueFile, openURL: a.OpenURL, inbox: &inbox{}}
 	t.rpc = newRPCService(t)
-	t.URLs = newListEntry(func() { t.startDownload() }, func(text string) { t.addSource("pasted text", text) })
-	t.URLs.SetPlaceHolder("Paste URLs here, one per line (a line may add sha256:HEX), or drop a .txt file on the window")
+	t.URLs = newListEntry(func() { t.startDownload() }, func(text string) { t.addSource(tr("pasted text"), text) })
+	t.URLs.SetPlaceHolder(tr("Paste URLs here, one per line (a line may add sha256:HEX), or drop a .txt file on the window"))
 	t.URLs.SetMinRowsVisible(6)
 	t.URLs.OnChanged = func(string) { t.updateDemoButton() }
 	t.Problems = widget.NewLabel("")
 	t.Problems.Wrapping = fyne.TextWrapWord
 	t.Problems.Importance = widget.DangerImportance
 	t.Problems.Hide()
-	t.Import = widget.NewButton("Import list…", t.importList)
-	t.TryDemo = widget.NewButton("Try demo", t.startDemo)
+	t.Import = widget.NewButton(tr("Import list…"), t.importList)
+	t.TryDemo = widget.NewButton(tr("Try demo"), t.startDemo)
 	t.TryDemo.Importance = widget.HighImportance
 
 	t.Folder = widget.NewLabel("")
 	t.Folder.Truncation = fyne.TextTruncateEllipsis
-	t.ChooseFolder = widget.NewButton("Folder…", t.chooseFolder)
+	t.ChooseFolder = widget.NewButton(tr("Folder…"), t.chooseFolder)
 	t.ParallelText = widget.NewLabel("")
 	t.Parallel = widget.NewSlider(1, 64)
 	t.Parallel.Step = 1
 	t.Parallel.OnChanged = t.setParallel
 	t.ParallelNote = widget.NewLabel("")
 	t.ParallelNote.SizeName = theme.SizeNameCaptionText
+	t.ParallelNote.Wrapping = fyne.TextWrapWord // its width is not the column's: it is longer in some languages
 	t.ConnectionsText = widget.NewLabel("")
 	t.Connections = widget.NewSlider(1, downloader.MaxConnections)
 	t.Connections.Step = 1
 	t.Connections.OnChanged = t.setConnections
 	t.ConnectionsNote = widget.NewLabel("")
 	t.ConnectionsNote.SizeName = theme.SizeNameCaptionText
+	t.ConnectionsNote.Wrapping = fyne.TextWrapWord
 	t.PerHost = widget.NewEntry()
-	t.PerHost.SetPlaceHolder("no cap")
+	t.PerHost.SetPlaceHolder(tr("no cap"))
 	t.PerHost.OnChanged = func(string) { t.applySettings() }
 	t.RateLimit = widget.NewEntry()
-	t.RateLimit.SetPlaceHolder("unlimited")
+	t.RateLimit.SetPlaceHolder(tr("unlimited"))
 	t.RateLimit.OnChanged = func(string) { t.applySettings() }
 	t.SettingsNote = widget.NewLabel("")
 	t.SettingsNote.Importance = widget.DangerImportance
 	t.SettingsNote.Hide() // until a setting is wrong: empty, it would still take a line
-	t.AutoResume = widget.NewCheck("Continue unfinished downloads when Potok opens", func(on bool) {
+	t.AutoResume = widget.NewCheck(tr("Continue unfinished downloads when Potok opens"), func(on bool) {
 		t.app.Preferences().SetBool(prefAutoResume, on)
 	})
-	t.Settings = widget.NewButtonWithIcon("Settings…", theme.SettingsIcon(), t.openSettings)
-	t.InsecureWarning = widget.NewLabel("Certificates are not checked (Settings, Proxy and HTTPS): anyone between you and a server can read and change what you download.")
+	t.Settings = widget.NewButtonWithIcon(tr("Settings…"), theme.SettingsIcon(), t.openSettings)
+	t.InsecureWarning = widget.NewLabel(tr("Certificates are not checked (Settings, Proxy and HTTPS): anyone between you and a server can read and change what you download."))
 	t.InsecureWarning.Importance = widget.DangerImportance
 	t.InsecureWarning.Wrapping = fyne.TextWrapWord
 	t.InsecureWarning.TextStyle = fyne.TextStyle{Bold: true}
@@ -159,20 +161,20 @@ func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
 	t.RPCNote.Wrapping = fyne.TextWrapWord
 	t.RPCNote.Hide()
 
-	t.Download = widget.NewButton("Download", t.startDownload)
+	t.Download = widget.NewButton(tr("Download"), t.startDownload)
 	t.Download.Importance = widget.HighImportance
-	t.PauseAll = widget.NewButton("Pause all", func() { t.withEngine((*downloader.Engine).PauseAll) })
-	t.ResumeAll = widget.NewButton("Resume all", func() { t.withEngine((*downloader.Engine).ResumeAll) })
-	t.CancelAll = widget.NewButton("Cancel all", func() { t.withEngine((*downloader.Engine).CancelAll) })
-	t.RetryFailed = widget.NewButton("Retry failed", func() { t.withEngine((*downloader.Engine).RetryFailed) })
-	t.ClearDone = widget.NewButton("Clear finished", func() {
+	t.PauseAll = widget.NewButton(tr("Pause all"), func() { t.withEngine((*downloader.Engine).PauseAll) })
+	t.ResumeAll = widget.NewButton(tr("Resume all"), func() { t.withEngine((*downloader.Engine).ResumeAll) })
+	t.CancelAll = widget.NewButton(tr("Cancel all"), func() { t.withEngine((*downloader.Engine).CancelAll) })
+	t.RetryFailed = widget.NewButton(tr("Retry failed"), func() { t.withEngine((*downloader.Engine).RetryFailed) })
+	t.ClearDone = widget.NewButton(tr("Clear finished"), func() {
 		t.withEngine((*downloader.Engine).ClearFinished)
 		t.tick()
 	})
 
 	t.Files = t.newFileList()
 	t.Total = widget.NewProgressBar()
-	t.TotalsText = widget.NewLabel("No downloads yet.")
+	t.TotalsText = widget.NewLabel(tr("No downloads yet."))
 	t.Log = t.newLogList()
 	t.Measure = newSpeedupTab(t)
 
@@ -188,20 +190,20 @@ func (t *downloadTab) layout() fyne.CanvasObject {
 	listButtons := container.NewHBox(t.Import, t.TryDemo)
 	input := container.NewBorder(nil, container.NewVBox(t.newBulkPanel(), t.Problems, listButtons), nil, nil, t.URLs)
 	settings := container.New(layout.NewFormLayout(),
-		widget.NewLabel("Folder"), container.NewBorder(nil, nil, nil, t.ChooseFolder, t.Folder),
+		widget.NewLabel(tr("Folder")), container.NewBorder(nil, nil, nil, t.ChooseFolder, t.Folder),
 		t.ParallelText, t.Parallel,
 		layout.NewSpacer(), t.ParallelNote,
 		t.ConnectionsText, t.Connections,
 		layout.NewSpacer(), t.ConnectionsNote,
-		widget.NewLabel("Per host"), container.NewGridWithColumns(2, t.PerHost,
-			container.NewBorder(nil, nil, widget.NewLabel("Speed limit"), nil, t.RateLimit)),
+		widget.NewLabel(tr("Per host")), container.NewGridWithColumns(2, t.PerHost,
+			container.NewBorder(nil, nil, widget.NewLabel(tr("Speed limit")), nil, t.RateLimit)),
 		widget.NewLabel(""), t.AutoResume,
 	)
 	actions := container.NewBorder(nil, nil,
 		container.NewHBox(t.Download, t.PauseAll, t.ResumeAll, t.CancelAll, t.RetryFailed, t.ClearDone, t.Measure.Start), t.Settings)
 	top := container.NewVBox(container.NewGridWithColumns(2, input, container.NewVBox(settings, t.SettingsNote, t.InsecureWarning, t.ProxyNote, t.RPCNote)), actions,
 		t.Total, t.TotalsText)
-	logCard := container.NewBorder(widget.NewLabel("Finished"), nil, nil, nil, t.Log)
+	logCard := container.NewBorder(widget.NewLabel(tr("Finished")), nil, nil, nil, t.Log)
 	t.Split = container.NewVSplit(t.Files, logCard)
 	t.Split.Offset = 0.7
 	return container.NewBorder(top, nil, nil, nil, t.Split)

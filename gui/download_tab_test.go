@@ -314,7 +314,7 @@ func TestLongListsStayOutOfTheField(t *testing.T) {
 	}
 	tab.Parallel.SetValue(32)
 	test.Tap(tab.Download)
-	if !strings.Contains(tab.Problems.Text, "pasted text line 601: scheme") {
+	if !strings.Contains(tab.Problems.Text, "pasted text, line 601: scheme") {
 		t.Fatalf("problems %q", tab.Problems.Text)
 	}
 	tickUntil(t, tab, "all done", func() bool { return allIn(tab, inlineLines+101, downloader.StateDone) })

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2/dialog"
@@ -53,9 +52,9 @@ func (t *downloadTab) addLinks(links []string) {
 	}
 	var problems []string
 	for _, p := range l.Problems {
-		problems = append(problems, fmt.Sprintf("link %d: %v", p.Line, p.Err))
+		problems = append(problems, tr("link %d: %v", p.Line, p.Err))
 	}
-	t.showProblems(problemText(problems))
+	t.showProblems(linesText(problems))
 	if len(l.Entries) == 0 {
 		return
 	}

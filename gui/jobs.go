@@ -55,8 +55,8 @@ type runJob struct {
 
 func newRunJob(run func(), busy *atomic.Int32) *runJob {
 	j := &runJob{busy: busy}
-	j.Run = widget.NewButton("Run", run)
-	j.Cancel = widget.NewButton("Cancel", j.cancel)
+	j.Run = widget.NewButton(tr("Run"), run)
+	j.Cancel = widget.NewButton(tr("Cancel"), j.cancel)
 	j.Cancel.Disable()
 	return j
 }

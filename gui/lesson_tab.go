@@ -13,8 +13,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
-	"github.com/dustin/go-humanize"
 
 	"potok/compute/lesson"
 )
@@ -72,18 +72,18 @@ var lessonWorks = []string{lesson.WorkDownloads, lesson.WorkPi}
 func newLessonTab() *lessonTab {
 	t := &lessonTab{}
 	t.async = func(f func()) { t.jobs.Go(f) }
-	t.Question = widget.NewLabel("Why did fetching 13 pages get faster with threads (4.4 s → 0.67 s at 8 threads) while integrating π did not (4.84 s at 1 thread, 4.87 s at 4, 4.99 s at 8)?")
+	t.Question = widget.NewLabel(tr("Why did fetching 13 pages get faster with threads (4.4 s → 0.67 s at 8 threads) while integrating π did not (4.84 s at 1 thread, 4.87 s at 4, 4.99 s at 8)?"))
 	t.Question.Wrapping = fyne.TextWrapWord
 	t.Question.TextStyle = fyne.TextStyle{Bold: true}
 	t.Measures = widget.NewLabel("")
 	t.Measures.Wrapping = fyne.TextWrapWord
-	t.Run = widget.NewButton("Run", t.start)
+	t.Run = widget.NewButton(tr("Run"), t.start)
 	t.Run.Importance = widget.HighImportance
-	t.Cancel = widget.NewButton("Cancel", t.job.cancel)
+	t.Cancel = widget.NewButton(tr("Cancel"), t.job.cancel)
 	t.Cancel.Disable()
 	t.Progress = widget.NewProgressBar()
 	t.Status = widget.NewLabel("")
-	t.Chart = newSpeedupChart("Speedup against workers: downloads and π in each mode")
+	t.Chart = newSpeedupChart(tr("Speedup against workers: downloads and π in each mode"))
 	t.Answer = widget.NewLabel("")
 	t.Answer.Wrapping = fyne.TextWrapWord
 	t.StartCost = widget.NewLabel("")
@@ -108,8 +108,8 @@ func (t *lessonTab) setParams(p lesson.LessonParams) {
 	for i, w := range p.Workers {
 		counts[i] = strconv.Itoa(w)
 	}
-	t.Measures.SetText(fmt.Sprintf("Run measures %d files × %s from a loopback server (%v to the first byte, %s/s per connection) and π with %s points over %d intervals (median of %d), at %s workers, in %s; %d cores here. Each line's speedup is against its own time at the fewest workers.",
-		p.Files, humanize.IBytes(uint64(p.Size)), p.Latency, humanize.IBytes(uint64(p.Rate)), humanize.Comma(int64(p.Points)), p.Intervals, p.Repeats,
+	t.Measures.SetText(trn("Run measures %d files × %s from a loopback server (%s to the first byte, %s/s per connection) and π with %s points over %d intervals (median of %d), at %s workers, in %s; %d cores here. Each line's speedup is against its own time at the fewest workers.",
+		p.Files, ibytesText(p.Size), msText(p.Latency), ibytesText(p.Rate), groupedText(int64(p.Points)), p.Intervals, p.Repeats,
 		strings.Join(counts, ", "), strings.Join(modes, ", "), runtime.NumCPU()))
 }
 
@@ -131,7 +131,7 @@ func (t *lessonTab) start() {
 	t.Chart.SetSeries(nil)
 	t.Answer.SetText("")
 	t.StartCost.SetText("")
-	t.Status.SetText("Starting…")
+	t.Status.SetText(tr("Starting…"))
 	t.async(func() {
 		res, err := l.Run(ctx)
 		t.mu.Lock()
@@ -190,14 +190,14 @@ func (t *lessonTab) apply(lp lessonProgress) {
 	// The time so far moves every second, even while a run's count does not
 	// (processes mode counts when its children answer).
 	var s string
-	took := time.Since(t.started).Round(time.Second)
+	took := durationText(time.Since(t.started))
 	switch p.Work {
 	case lesson.WorkDownloads:
-		s = fmt.Sprintf("Run %d of %d: downloads, %s, %d workers: %d of %d files (%v)", p.Run+1, p.Runs, p.Mode, p.Workers, p.Done, p.Of, took)
+		s = tr("Run %d of %d: downloads, %s, %s: %d of %d files (%s)", p.Run+1, p.Runs, p.Mode, trn("%d workers", p.Workers), p.Done, p.Of, took)
 	case lesson.WorkPi:
-		s = fmt.Sprintf("Run %d of %d: π, %s, %d workers: %d of %d points (%v)", p.Run+1, p.Runs, p.Mode, p.Workers, p.Done, p.Of, took)
+		s = tr("Run %d of %d: π, %s, %s: %d of %d points (%s)", p.Run+1, p.Runs, p.Mode, trn("%d workers", p.Workers), p.Done, p.Of, took)
 	case "start":
-		s = fmt.Sprintf("Run %d of %d: starting %d worker processes that do nothing (%v)", p.Run+1, p.Runs, p.Workers, took)
+		s = trn("Run %[2]d of %[3]d: starting %[1]d worker processes that do nothing (%[4]s)", p.Workers, p.Run+1, p.Runs, took)
 	default:
 		return
 	}
@@ -219,20 +219,20 @@ func (t *lessonTab) finished(o lessonOutcome) {
 	t.Chart.SetSeries(lessonSeries(o.res.Rows))
 	switch {
 	case errors.Is(o.err, context.Canceled):
-		t.Status.SetText("Cancelled: the lesson stopped before its end.")
+		t.Status.SetText(tr("Cancelled: the lesson stopped before its end."))
 	case o.err != nil:
-		t.Status.SetText(fmt.Sprintf("The lesson failed: %v", o.err))
+		t.Status.SetText(tr("The lesson failed: %v", o.err))
 	default:
 		t.Progress.SetValue(1)
-		t.Status.SetText(fmt.Sprintf("Done in %s; π ≈ %.16f in every mode.", time.Since(t.started).Round(time.Second), o.res.Pi))
+		t.Status.SetText(tr("Done in %s; π ≈ %s in every mode.", durationText(time.Since(t.started)), decimal(fmt.Sprintf("%.16f", o.res.Pi))))
 	}
-	t.Answer.SetText(o.res.Answer)
+	t.Answer.SetText(lessonAnswer(o.res.Rows))
 	if len(o.res.StartCost) > 0 {
 		parts := make([]string, len(o.res.StartCost))
 		for i, s := range o.res.StartCost {
-			parts[i] = fmt.Sprintf("%.1f ms for %d", s.Seconds*1000, s.Workers)
+			parts[i] = tr("%s ms for %d", decimal(fmt.Sprintf("%.1f", s.Seconds*1000)), s.Workers)
 		}
-		t.StartCost.SetText(fmt.Sprintf("Starting worker processes that do nothing and waiting for their answers took %s (median of 3): the price processes pay on every run.", strings.Join(parts, ", ")))
+		t.StartCost.SetText(tr("Starting worker processes that do nothing and waiting for their answers took %s (median of 3): the price processes pay on every run.", strings.Join(parts, ", ")))
 	}
 }
 
@@ -254,10 +254,102 @@ func lessonSeries(rows []lesson.LessonRow) []chartSeries {
 				continue
 			}
 			out = append(out, chartSeries{Colour: colour, Dash: int(mode), Points: pts,
-				Label: fmt.Sprintf("%s, %s: %s at %d", work, mode, formatSpeedup(last.Speedup), last.Workers)})
+				Label: tr("%s, %s: %s at %d", workText(work), mode, formatSpeedup(last.Speedup), last.Workers)})
 		}
 	}
 	return out
+}
+
+// workText names a lesson's work (lesson.WorkDownloads, WorkPi).
+func workText(work string) string {
+	if work == lesson.WorkDownloads {
+		return tr("downloads")
+	}
+	return work // π
+}
+
+// lessonAnswer words what the lesson's rows show (lesson.Find) in the
+// window's language, as lesson.Answer does in English.
+func lessonAnswer(rows []lesson.LessonRow) string {
+	f := lesson.Find(rows)
+	speedups := func(ss []lesson.ModeSpeedup) string {
+		parts := make([]string, len(ss))
+		for i, s := range ss {
+			x := decimal(fmt.Sprintf("%.2f", s.Speedup))
+			if i == 0 {
+				parts[i] = tr("%s× as fast as at one %s", x, modePhrase(s.Mode))
+			} else {
+				parts[i] = tr("%s× %s", x, modePhrase(s.Mode))
+			}
+		}
+		return andText(parts)
+	}
+	var sentences []string
+	if len(f.Pi) > 0 {
+		s := trn("π at %d workers ran %s", f.PiAt, speedups(f.Pi))
+		if f.GIL {
+			s += tr(": under the GIL one worker computes at a time, however many there are")
+		}
+		sentences = append(sentences, s+".")
+	}
+	if len(f.Downloads) > 0 {
+		s := trn("Downloads at %d workers ran %s", f.DownloadsAt, speedups(f.Downloads))
+		if f.GIL {
+			s += tr(": a download spends its time waiting for the network, and the GIL is let go while it waits")
+		}
+		sentences = append(sentences, s+".")
+	}
+	if f.NotebooksAnswer {
+		sentences = append(sentences, tr("That is the notebooks' answer: under a GIL, more threads speed up waiting, not computing."))
+	}
+	switch {
+	case f.ProcessesHelpPi:
+		sentences = append(sentences, tr("Processes speed up the computing too, at the price of starting them and moving the data."))
+	case f.ProcessesPi:
+		sentences = append(sentences, tr("Processes did not speed π up here: starting them cost more than the share of work each took (a larger N would pay for it)."))
+	}
+	return strings.Join(sentences, " ")
+}
+
+// modePhrase is how lessonAnswer says a mode: "with goroutines".
+func modePhrase(m lesson.Mode) string {
+	switch m {
+	case lesson.Goroutines:
+		return tr("with goroutines")
+	case lesson.Processes:
+		return tr("in processes")
+	case lesson.GIL:
+		return tr("under the GIL")
+	}
+	return tr("in %s", m)
+}
+
+// andText is "a", "a and b", or "a, b and c".
+func andText(parts []string) string {
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return tr("%s and %s", strings.Join(parts[:len(parts)-1], ", "), parts[len(parts)-1])
+}
+
+// groupedText writes a whole number with its digits grouped by thousands
+// as the window's language does: "5,000,000"; in Russian "5 000 000".
+func groupedText(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	sep := lang.X("number.group-separator", ",")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, d := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(d)
+	}
+	return b.String()
 }
 
 // demo presses Run a second after the window opens (`potok --lesson-demo`,

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
+	"potok/compute"
 	"potok/compute/lesson"
 )
 
@@ -95,7 +96,7 @@ func TestLessonCancel(t *testing.T) {
 	l := newTestLesson(t)
 	test.Tap(l.Run)
 	tickLesson(t, l, "the first downloads to arrive", func() bool {
-		return l.Progress.Value > 0 && strings.HasPrefix(l.Status.Text, "Run 1 of 60: downloads, goroutines, 1 workers: ")
+		return l.Progress.Value > 0 && strings.HasPrefix(l.Status.Text, "Run 1 of 60: downloads, goroutines, 1 worker: ")
 	})
 	test.Tap(l.Cancel)
 	l.jobs.Wait()
@@ -192,5 +193,26 @@ func TestWindowHasLessonAndLocksTabs(t *testing.T) {
 	t.Cleanup(again.Lesson.close)
 	if again.Tabs.SelectedIndex() != 4 {
 		t.Fatalf("tab %d, want 4 (Locks)", again.Tabs.SelectedIndex())
+	}
+}
+
+// TestLessonAnswerInEnglishIsTheLessons: in English the tab says what
+// lesson.Answer says, from the same findings, for every shape of result.
+func TestLessonAnswerInEnglishIsTheLessons(t *testing.T) {
+	row := func(work string, m lesson.Mode, workers int, speedup float64) lesson.LessonRow {
+		return lesson.LessonRow{Work: work, SweepRow: lesson.SweepRow{Mode: m, SweepRow: compute.SweepRow{Workers: workers, Speedup: speedup}}}
+	}
+	cases := [][]lesson.LessonRow{
+		{row(lesson.WorkPi, lesson.Goroutines, 1, 1), row(lesson.WorkPi, lesson.Goroutines, 4, 1.9),
+			row(lesson.WorkDownloads, lesson.Goroutines, 1, 1), row(lesson.WorkDownloads, lesson.Goroutines, 4, 3.9)},
+		{row(lesson.WorkPi, lesson.Goroutines, 2, 1.95), row(lesson.WorkPi, lesson.Processes, 2, 1.8), row(lesson.WorkPi, lesson.GIL, 2, 0.98),
+			row(lesson.WorkDownloads, lesson.Goroutines, 8, 7.5), row(lesson.WorkDownloads, lesson.Processes, 8, 6.1), row(lesson.WorkDownloads, lesson.GIL, 8, 7.2)},
+		{row(lesson.WorkPi, lesson.Processes, 2, 0.7), row(lesson.WorkDownloads, lesson.Processes, 1, 1)},
+		nil,
+	}
+	for i, rows := range cases {
+		if got, want := lessonAnswer(rows), lesson.Answer(rows); got != want {
+			t.Errorf("case %d:\n tab    %q\n lesson %q", i, got, want)
+		}
 	}
 }

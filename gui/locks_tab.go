@@ -1,7 +1,9 @@
 package gui
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,8 +27,9 @@ type locksTab struct {
 	Goroutines, Adds *widget.Entry
 	Race             *runJob // its Run and Cancel
 	RaceStatus       *widget.Label
-	RaceCells        [][]*widget.Label // per variant: variant, expected, got, lost, time s
-	Order            *widget.RadioGroup
+	RaceCells        [][]*widget.Label  // per variant: variant, expected, got, lost, time s
+	Order            *widget.RadioGroup // the orders' names in the window's language
+	orders           map[string]string  // Order's choice → lesson.OrderOpposite, OrderSame
 	Timeout          *widget.Entry
 	Deadlock         *runJob
 	DeadResult       *widget.Label // what potok deadlock prints
@@ -73,7 +76,7 @@ func newLocksTab() *locksTab {
 	k.Race = newRunJob(k.startRace, &k.busy)
 	k.RaceStatus = wrapped("")
 	grid := container.NewGridWithColumns(5)
-	for i, h := range []string{"variant", "expected", "got", "lost", "time s"} {
+	for i, h := range []string{tr("variant"), tr("expected"), tr("got"), tr("lost"), tr("time s")} {
 		align := fyne.TextAlignTrailing // the numbers'
 		if i == 0 {
 			align = fyne.TextAlignLeading
@@ -90,27 +93,28 @@ func newLocksTab() *locksTab {
 		}
 		k.RaceCells = append(k.RaceCells, row)
 	}
-	race := container.NewVBox(bold("Race: goroutines adding 1 to one counter"),
-		container.New(layout.NewFormLayout(), widget.NewLabel("Goroutines"), k.Goroutines, widget.NewLabel("Adds each"), k.Adds),
+	race := container.NewVBox(bold(tr("Race: goroutines adding 1 to one counter")),
+		container.New(layout.NewFormLayout(), widget.NewLabel(tr("Goroutines")), k.Goroutines, widget.NewLabel(tr("Adds each")), k.Adds),
 		container.NewHBox(k.Race.Run, k.Race.Cancel), k.RaceStatus, grid,
-		wrapped("nolock: each goroutine loads the counter, yields, and stores what it loaded plus 1, so a store another made meanwhile is overwritten (each step is atomic: no data race, yet updates are lost)"),
-		wrapped("mutex: the same steps, one goroutine at a time; atomic: one add that nothing can come between"))
+		wrapped(tr("nolock: each goroutine loads the counter, yields, and stores what it loaded plus 1, so a store another made meanwhile is overwritten (each step is atomic: no data race, yet updates are lost)")),
+		wrapped(tr("mutex: the same steps, one goroutine at a time; atomic: one add that nothing can come between")))
 
-	k.Order = widget.NewRadioGroup([]string{lesson.OrderOpposite, lesson.OrderSame}, nil)
+	k.orders = map[string]string{tr("opposite"): lesson.OrderOpposite, tr("same"): lesson.OrderSame}
+	k.Order = widget.NewRadioGroup([]string{tr("opposite"), tr("same")}, nil)
 	k.Order.Horizontal = true
 	k.Order.Required = true
-	k.Order.SetSelected(lesson.OrderOpposite)
+	k.Order.SetSelected(tr("opposite"))
 	k.Timeout = widget.NewEntry()
-	k.Timeout.SetText("1s")
+	k.Timeout.SetText(time.Second.String()) // as time.ParseDuration reads it
 	k.Deadlock = newRunJob(k.startDeadlock, &k.busy)
 	k.DeadResult = wrapped("")
 	k.DeadResult.TextStyle = fyne.TextStyle{Monospace: true}
-	deadlock := container.NewVBox(bold("Deadlock: two goroutines, two locks"),
-		container.New(layout.NewFormLayout(), widget.NewLabel("Order"), k.Order, widget.NewLabel("Watchdog after"), k.Timeout),
+	deadlock := container.NewVBox(bold(tr("Deadlock: two goroutines, two locks")),
+		container.New(layout.NewFormLayout(), widget.NewLabel(tr("Order")), k.Order, widget.NewLabel(tr("Watchdog after")), k.Timeout),
 		container.NewHBox(k.Deadlock.Run, k.Deadlock.Cancel), k.DeadResult,
-		wrapped("Goroutine 1 takes lock A, then B; goroutine 2 takes B, then A (opposite) or A, then B (same), each holding its first while it asks for its second. In the opposite order both hold their first before either asks, so each waits for the other for ever: a watchdog looks after the timeout, finds each waiting for the lock the other holds, says so and releases both. In the same order the second waits for the first to finish, and both finish."))
+		wrapped(tr("Goroutine 1 takes lock A, then B; goroutine 2 takes B, then A (opposite) or A, then B (same), each holding its first while it asks for its second. In the opposite order both hold their first before either asks, so each waits for the other for ever: a watchdog looks after the timeout, finds each waiting for the lock the other holds, says so and releases both. In the same order the second waits for the first to finish, and both finish.")))
 
-	semaphore := wrapped("Semaphore: the Download tab's Parallel downloads slider is the notebooks' BoundedSemaphore: that many downloads hold a slot at once and the rest wait their turn.")
+	semaphore := wrapped(tr("Semaphore: the Download tab's Parallel downloads slider is the notebooks' BoundedSemaphore: that many downloads hold a slot at once and the rest wait their turn."))
 	k.Content = container.NewBorder(nil, semaphore, nil, nil,
 		container.NewGridWithColumns(2, container.NewVScroll(race), container.NewVScroll(deadlock)))
 	return k
@@ -121,7 +125,7 @@ func (k *locksTab) raceInputs() (goroutines, adds int, err error) {
 	goroutines, err1 := strconv.Atoi(strings.TrimSpace(k.Goroutines.Text))
 	adds, err2 := strconv.Atoi(strings.TrimSpace(k.Adds.Text))
 	if err1 != nil || err2 != nil || goroutines < 1 || goroutines > maxRaceGoroutines || adds < 1 {
-		return 0, 0, fmt.Errorf("goroutines must be a whole number from 1 to %d, and adds a whole number of at least 1", maxRaceGoroutines)
+		return 0, 0, errors.New(tr("goroutines must be a whole number from 1 to %d, and adds a whole number of at least 1", maxRaceGoroutines))
 	}
 	return goroutines, adds, nil
 }
@@ -143,7 +147,7 @@ func (k *locksTab) startRace() {
 			c.SetText("")
 		}
 	}
-	k.RaceStatus.SetText(fmt.Sprintf("%d goroutines each add 1 to one counter %d times", g, adds))
+	k.RaceStatus.SetText(trn("%d goroutines each add 1 to one counter %s", g, trn("%d times", adds)))
 	k.async(func() {
 		var o raceOutcome
 		for _, v := range lesson.RaceVariants {
@@ -167,10 +171,10 @@ func (k *locksTab) raceFinished(o raceOutcome) {
 		row[1].SetText(strconv.FormatInt(r.Expected, 10))
 		row[2].SetText(strconv.FormatInt(r.Got, 10))
 		row[3].SetText(strconv.FormatInt(r.Lost, 10))
-		row[4].SetText(fmt.Sprintf("%.3f", r.Seconds))
+		row[4].SetText(decimal(fmt.Sprintf("%.3f", r.Seconds)))
 	}
 	if o.err != nil {
-		k.RaceStatus.SetText(fmt.Sprintf("Stopped: %v", o.err))
+		k.RaceStatus.SetText(tr("Stopped: %v", o.err))
 	}
 }
 
@@ -182,12 +186,12 @@ func (k *locksTab) startDeadlock() {
 	}
 	timeout, err := time.ParseDuration(strings.TrimSpace(k.Timeout.Text))
 	if err != nil || timeout <= 0 {
-		k.DeadResult.SetText("The watchdog's timeout is a positive duration, like 1s or 250ms.")
+		k.DeadResult.SetText(tr("The watchdog's timeout is a positive duration, like 1s or 250ms."))
 		return
 	}
-	order := k.Order.Selected
+	order := k.orders[k.Order.Selected]
 	ctx := k.Deadlock.start()
-	k.DeadResult.SetText(fmt.Sprintf("Two goroutines take A and B; the watchdog looks after %v…", timeout))
+	k.DeadResult.SetText(tr("Two goroutines take A and B; the watchdog looks after %v…", timeout))
 	k.async(func() {
 		r, err := lesson.Deadlock(ctx, order, timeout)
 		k.mu.Lock()
@@ -199,14 +203,24 @@ func (k *locksTab) startDeadlock() {
 func (k *locksTab) deadlockFinished(o deadlockOutcome) {
 	k.Deadlock.finish()
 	if o.err != nil {
-		k.DeadResult.SetText(fmt.Sprintf("Stopped: %v", o.err))
+		k.DeadResult.SetText(tr("Stopped: %v", o.err))
 		return
 	}
-	lines := []string{o.res.Message}
+	lines := []string{deadlockText(o.res)}
 	for _, w := range o.res.Waits {
 		lines = append(lines, "  "+w)
 	}
 	k.DeadResult.SetText(strings.Join(lines, "\n"))
+}
+
+// deadlockText is what came of the deadlock, as lesson's Message says it,
+// in the window's language. The timeout is written as the Watchdog field
+// takes it (time.ParseDuration).
+func deadlockText(r lesson.DeadlockResult) string {
+	if r.Deadlock {
+		return tr("deadlock: both goroutines wait for the lock the other holds (A→B and B→A); released after %v", time.Duration(math.Round(r.Timeout*float64(time.Second))))
+	}
+	return tr("no deadlock: both goroutines took A, then B, and finished in %s ms", decimal(strconv.FormatFloat(r.Seconds*1000, 'f', 3, 64)))
 }
 
 // close stops both jobs and waits for them: the window has closed.

@@ -16,11 +16,11 @@ import (
 // result and chart and the regressors' rows say the mode they ran in.
 func TestComputeModeRememberedAndUsed(t *testing.T) {
 	c := newTestCompute(t)
-	if c.Mode.Selected != "goroutines" || c.ModeNote.Text != computeModeNotes[lesson.Goroutines] {
+	if c.Mode.Selected != "goroutines" || c.ModeNote.Text != computeModeNotes()[lesson.Goroutines] {
 		t.Fatalf("first start: mode %q, note %q", c.Mode.Selected, c.ModeNote.Text)
 	}
 	c.Mode.SetSelected("gil")
-	if got := c.app.Preferences().String(prefComputeMode); got != "gil" || c.ModeNote.Text != computeModeNotes[lesson.GIL] {
+	if got := c.app.Preferences().String(prefComputeMode); got != "gil" || c.ModeNote.Text != computeModeNotes()[lesson.GIL] {
 		t.Fatalf("kept %q, note %q", got, c.ModeNote.Text)
 	}
 	c.PiN.SetText("200000")
@@ -47,7 +47,7 @@ func TestComputeModeRememberedAndUsed(t *testing.T) {
 	}
 
 	again := newComputeTab(c.app, c.win)
-	if again.Mode.Selected != "processes" || again.ModeNote.Text != computeModeNotes[lesson.Processes] {
+	if again.Mode.Selected != "processes" || again.ModeNote.Text != computeModeNotes()[lesson.Processes] {
 		t.Fatalf("next start: mode %q, note %q", again.Mode.Selected, again.ModeNote.Text)
 	}
 }
@@ -65,7 +65,7 @@ func TestSpeedupModeRememberedAndUsed(t *testing.T) {
 		t.Fatalf("first start: mode %q", m.Mode.Selected)
 	}
 	m.Mode.SetSelected("processes")
-	if got := tab.app.Preferences().String(prefSpeedupMode); got != "processes" || m.ModeNote.Text != speedupModeNotes[lesson.Processes] {
+	if got := tab.app.Preferences().String(prefSpeedupMode); got != "processes" || m.ModeNote.Text != speedupModeNotes()[lesson.Processes] {
 		t.Fatalf("kept %q, note %q", got, m.ModeNote.Text)
 	}
 	tab.URLs.SetText(strings.Join(s.List(2, 1000), "\n"))

@@ -137,7 +137,7 @@ func parseHeaders(text string) (http.Header, error) {
 		}
 		name, value, err := downloader.ParseHeader(line)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", i+1, err)
+			return nil, fmt.Errorf("%s: %w", tr("line %d", i+1), err)
 		}
 		if h == nil {
 			h = make(http.Header)
@@ -152,7 +152,7 @@ func parseHeaders(text string) (http.Header, error) {
 func checkProxyURL(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" || s == downloader.ProxyDirect {
-		return errors.New("write the proxy like http://host:port or socks5://host:port")
+		return errors.New(tr("write the proxy like http://host:port or socks5://host:port"))
 	}
 	return downloader.CheckProxy(s)
 }

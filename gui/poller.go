@@ -5,7 +5,6 @@ package gui
 // and applies them in one fyne.Do per tab, never one per chunk or per byte.
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -126,7 +125,7 @@ func (t *downloadTab) apply(s downloader.Snapshot, evs []downloader.Event) {
 		t.seq = evs[len(evs)-1].Seq
 		for _, ev := range evs {
 			if ev.Kind == downloader.EventFinished {
-				t.logLines = append(t.logLines, ev.String())
+				t.logLines = append(t.logLines, finishedText(ev))
 			}
 		}
 		if n := len(t.logLines) - maxLogLines; n > 0 {
@@ -148,8 +147,8 @@ func (t *downloadTab) apply(s downloader.Snapshot, evs []downloader.Event) {
 }
 
 func (t *downloadTab) batchEnded(tot downloader.Totals) {
-	msg := fmt.Sprintf("%d done, %d failed in %s", tot.Done, tot.Failed, tot.Elapsed.Round(100*time.Millisecond))
-	t.app.SendNotification(fyne.NewNotification("Downloads finished", msg))
+	msg := tr("%d done, %d failed in %s", tot.Done, tot.Failed, elapsedText(tot.Elapsed))
+	t.app.SendNotification(fyne.NewNotification(tr("Downloads finished"), msg))
 }
 
 // tick shows the progress of the job under way; the window's ticker calls it.

@@ -10,7 +10,6 @@ package gui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"strconv"
@@ -118,7 +117,7 @@ func (t *downloadTab) openForRPC() (*downloader.Engine, error) {
 	var err error
 	fyne.DoAndWait(func() { e, err = t.ensureEngine() })
 	if e == nil && err == nil { // Fyne drops what is queued while the window closes
-		err = errors.New("the Potok window is closing")
+		err = errors.New(tr("the Potok window is closing"))
 	}
 	return e, err
 }
@@ -176,15 +175,15 @@ func (t *downloadTab) showRPCStatus(st rpcStatus) {
 func rpcStatusText(c rpcConfig, st rpcStatus) (string, bool) {
 	switch {
 	case !c.On:
-		return "Off: browser extensions cannot hand links to this window.", false
+		return tr("Off: browser extensions cannot hand links to this window."), false
 	case errors.Is(st.Err, syscall.EADDRINUSE):
-		return fmt.Sprintf("Port %d is in use (by another Potok, or aria2c?), so browser extensions cannot reach this window. Choose another port in Settings, Links from the browser.", c.Port), true
+		return tr("Port %d is in use (by another Potok, or aria2c?), so browser extensions cannot reach this window. Choose another port in Settings, Links from the browser.", c.Port), true
 	case st.Err != nil:
-		return fmt.Sprintf("Browser extensions cannot reach this window: %v", st.Err), true
+		return tr("Browser extensions cannot reach this window: %v", st.Err), true
 	case st.Addr != "":
-		return fmt.Sprintf("Answering at http://%s/jsonrpc (WebSocket: ws://%s/jsonrpc).", st.Addr, st.Addr), false
+		return tr("Answering at http://%s/jsonrpc (WebSocket: ws://%s/jsonrpc).", st.Addr, st.Addr), false
 	}
-	return "Starting…", false
+	return tr("Starting…"), false
 }
 
 // rpcRunner owns the server: its goroutine (run) starts, restarts and
@@ -274,7 +273,7 @@ func (r *rpcRunner) run(ctx context.Context) {
 
 func (r *rpcRunner) start(c rpcConfig) (*serving, rpcStatus) {
 	if c.Secret == "" {
-		return nil, rpcStatus{Err: errors.New("no secret could be made")}
+		return nil, rpcStatus{Err: errors.New(tr("no secret could be made"))}
 	}
 	l, err := rpc.Listen(c.addr(), c.Secret)
 	if err != nil {

@@ -31,6 +31,7 @@ type settingsDialog struct {
 	ChooseCookies *widget.Button
 	UseNetrc      *widget.Check
 	Theme         *widget.RadioGroup // themeChoices
+	Language      *widget.RadioGroup // languageChoices
 	Problem       *widget.Label      // what keeps Apply disabled, in words
 	Apply, Cancel *widget.Button
 	linkFields
@@ -44,13 +45,20 @@ type settingsDialog struct {
 // translated.
 type choice struct{ key, label string }
 
-var proxyChoices = []choice{
-	{proxySystem, "System"},
-	{proxyNone, "None"},
-	{proxyManual, "Manual"},
+// The choices are made when the dialog is: the window's language is set up
+// after package init.
+func proxyChoices() []choice {
+	return []choice{{proxySystem, tr("System")}, {proxyNone, tr("None")}, {proxyManual, tr("Manual")}}
 }
 
-var themeChoices = []choice{{themeSystem, "System"}, {themeLight, "Light"}, {themeDark, "Dark"}}
+func themeChoices() []choice {
+	return []choice{{themeSystem, tr("System")}, {themeLight, tr("Light")}, {themeDark, tr("Dark")}}
+}
+
+// languageChoices name each language in itself, as language menus do.
+func languageChoices() []choice {
+	return []choice{{langSystem, tr("System")}, {langEnglish, "English"}, {langRussian, "Русский"}}
+}
 
 func choiceLabels(cs []choice) []string {
 	out := make([]string, len(cs))
@@ -87,54 +95,58 @@ func newSettingsDialog(t *downloadTab) *settingsDialog {
 	s := &settingsDialog{tab: t}
 	n := t.net
 	s.ProxyURL = widget.NewEntry()
-	s.ProxyURL.SetPlaceHolder("http://host:3128 or socks5://host:1080")
+	s.ProxyURL.SetPlaceHolder(tr("http://host:3128 or socks5://host:1080"))
 	s.ProxyPassword = widget.NewPasswordEntry()
-	s.ProxyPassword.SetPlaceHolder("if the proxy wants a login")
+	s.ProxyPassword.SetPlaceHolder(tr("if the proxy wants a login"))
 	u, pw := splitProxyPassword(n.ProxyURL)
 	s.ProxyURL.SetText(u)
 	s.ProxyPassword.SetText(pw)
 	s.NoProxy = widget.NewEntry()
-	s.NoProxy.SetPlaceHolder("localhost, .example.com")
+	s.NoProxy.SetPlaceHolder(tr("localhost, .example.com"))
 	s.NoProxy.SetText(n.NoProxy)
-	s.Proxy = widget.NewRadioGroup(choiceLabels(proxyChoices), func(string) { s.changed() })
+	s.Proxy = widget.NewRadioGroup(choiceLabels(proxyChoices()), func(string) { s.changed() })
 	s.Proxy.Horizontal = true
 	s.Proxy.Required = true
-	s.Proxy.SetSelected(choiceLabel(proxyChoices, n.ProxyMode))
+	s.Proxy.SetSelected(choiceLabel(proxyChoices(), n.ProxyMode))
 
 	s.CACertFile = widget.NewEntry()
-	s.CACertFile.SetPlaceHolder("the system's certificates only")
+	s.CACertFile.SetPlaceHolder(tr("the system's certificates only"))
 	s.CACertFile.SetText(n.CACertFile)
-	s.ChooseCACert = widget.NewButton("Choose…", func() { s.chooseFile(s.CACertFile, []string{".pem", ".crt", ".cer"}) })
-	s.Insecure = widget.NewCheck("Don't check certificates (insecure)", nil)
+	s.ChooseCACert = widget.NewButton(tr("Choose…"), func() { s.chooseFile(s.CACertFile, []string{".pem", ".crt", ".cer"}) })
+	s.Insecure = widget.NewCheck(tr("Don't check certificates (insecure)"), nil)
 	s.Insecure.SetChecked(n.Insecure)
 
 	s.UserAgent = widget.NewEntry()
 	s.UserAgent.SetPlaceHolder("potok")
 	s.UserAgent.SetText(n.UserAgent)
 	s.Referer = widget.NewEntry()
-	s.Referer.SetPlaceHolder("none")
+	s.Referer.SetPlaceHolder(tr("none"))
 	s.Referer.SetText(n.Referer)
 	s.Headers = widget.NewMultiLineEntry()
-	s.Headers.SetPlaceHolder("Name: value, one header a line")
+	s.Headers.SetPlaceHolder(tr("Name: value, one header a line"))
 	s.Headers.SetMinRowsVisible(3)
 	s.Headers.SetText(n.Headers)
 	s.CookieFile = widget.NewEntry()
-	s.CookieFile.SetPlaceHolder("none (a Netscape cookies.txt)")
+	s.CookieFile.SetPlaceHolder(tr("none (a Netscape cookies.txt)"))
 	s.CookieFile.SetText(n.CookieFile)
-	s.ChooseCookies = widget.NewButton("Choose…", func() { s.chooseFile(s.CookieFile, []string{".txt"}) })
-	s.UseNetrc = widget.NewCheck("Log in with ~/.netrc (when it exists)", nil)
+	s.ChooseCookies = widget.NewButton(tr("Choose…"), func() { s.chooseFile(s.CookieFile, []string{".txt"}) })
+	s.UseNetrc = widget.NewCheck(tr("Log in with ~/.netrc (when it exists)"), nil)
 	s.UseNetrc.SetChecked(n.UseNetrc)
 
-	s.Theme = widget.NewRadioGroup(choiceLabels(themeChoices), nil)
+	s.Theme = widget.NewRadioGroup(choiceLabels(themeChoices()), nil)
 	s.Theme.Horizontal = true
 	s.Theme.Required = true
-	s.Theme.SetSelected(choiceLabel(themeChoices, themeChoice(t.app)))
+	s.Theme.SetSelected(choiceLabel(themeChoices(), themeChoice(t.app)))
+	s.Language = widget.NewRadioGroup(choiceLabels(languageChoices()), nil)
+	s.Language.Horizontal = true
+	s.Language.Required = true
+	s.Language.SetSelected(choiceLabel(languageChoices(), languageChoice(t.app)))
 	s.newLinkFields()
 
 	s.ProxyURL.Validator = func(string) error { return s.proxyProblem() }
 	s.Headers.Validator = func(text string) error {
 		if _, err := parseHeaders(text); err != nil {
-			return fmt.Errorf("extra headers, %w", err)
+			return fmt.Errorf("%s, %w", tr("extra headers"), err)
 		}
 		return nil
 	}
@@ -146,11 +158,11 @@ func newSettingsDialog(t *downloadTab) *settingsDialog {
 	s.Problem.Importance = widget.DangerImportance
 	s.Problem.Wrapping = fyne.TextWrapWord
 	s.Problem.Hide()
-	s.Cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { s.dialog.Hide() })
-	s.Apply = widget.NewButtonWithIcon("Apply", theme.ConfirmIcon(), s.apply)
+	s.Cancel = widget.NewButtonWithIcon(tr("Cancel"), theme.CancelIcon(), func() { s.dialog.Hide() })
+	s.Apply = widget.NewButtonWithIcon(tr("Apply"), theme.ConfirmIcon(), s.apply)
 	s.Apply.Importance = widget.HighImportance
 
-	s.dialog = dialog.NewCustomWithoutButtons("Settings", s.layout(), t.win)
+	s.dialog = dialog.NewCustomWithoutButtons(tr("Settings"), s.layout(), t.win)
 	s.dialog.SetButtons([]fyne.CanvasObject{s.Cancel, s.Apply})
 	s.dialog.Resize(fyne.NewSize(720, 560))
 	s.changed()
@@ -163,31 +175,32 @@ func (s *settingsDialog) layout() fyne.CanvasObject {
 	}
 	item := formItem
 	network := widget.NewForm(
-		item("Proxy", s.Proxy, "System: the environment's HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY."),
-		item("Proxy URL", s.ProxyURL, "user:password@ may be part of the URL, or the password may go in the field below."),
-		item("Proxy password", s.ProxyPassword, ""),
-		item("No proxy for", s.NoProxy, "Hosts and .domains reached directly, as NO_PROXY lists them."),
-		item("CA certificate", withButton(s.CACertFile, s.ChooseCACert), "A PEM file of certificates trusted besides the system's."),
+		item(tr("Proxy"), s.Proxy, tr("System: the environment's HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY.")),
+		item(tr("Proxy URL"), s.ProxyURL, tr("user:password@ may be part of the URL, or the password may go in the field below.")),
+		item(tr("Proxy password"), s.ProxyPassword, ""),
+		item(tr("No proxy for"), s.NoProxy, tr("Hosts and .domains reached directly, as NO_PROXY lists them.")),
+		item(tr("CA certificate"), withButton(s.CACertFile, s.ChooseCACert), tr("A PEM file of certificates trusted besides the system's.")),
 		item("", s.Insecure, ""),
 	)
 	requests := widget.NewForm(
-		item("User-Agent", s.UserAgent, ""),
-		item("Referer", s.Referer, ""),
-		item("Extra headers", s.Headers, "An Authorization or Cookie header goes only to the download's own server."),
-		item("Cookies file", withButton(s.CookieFile, s.ChooseCookies), "A cookies.txt as browsers export it, or as curl -c, wget and aria2 write it."),
+		item(tr("User-Agent"), s.UserAgent, ""),
+		item(tr("Referer"), s.Referer, ""),
+		item(tr("Extra headers"), s.Headers, tr("An Authorization or Cookie header goes only to the download's own server.")),
+		item(tr("Cookies file"), withButton(s.CookieFile, s.ChooseCookies), tr("A cookies.txt as browsers export it, or as curl -c, wget and aria2 write it.")),
 		item("", s.UseNetrc, ""),
 	)
-	remembered := widget.NewLabel("Potok also remembers the window's size, the tab last shown and where the dividers are. Where the window opens is left to the desktop: Fyne tells no window's position.")
+	remembered := widget.NewLabel(tr("Potok also remembers the window's size, the tab last shown and where the dividers are. Where the window opens is left to the desktop: Fyne tells no window's position."))
 	remembered.Wrapping = fyne.TextWrapWord
-	window := container.NewVBox(widget.NewForm(widget.NewFormItem("Theme", s.Theme),
-		item("", s.KeepInTray, "Quit from the tray icon's menu. Without a tray icon on your desktop, run potok again to bring the window back.")), remembered)
+	window := container.NewVBox(widget.NewForm(widget.NewFormItem(tr("Theme"), s.Theme),
+		item(tr("Language"), s.Language, tr("Takes effect when Potok next starts. System follows the desktop's language.")),
+		item("", s.KeepInTray, tr("Quit from the tray icon's menu. Without a tray icon on your desktop, run potok again to bring the window back."))), remembered)
 	tabs := container.NewAppTabs(
-		container.NewTabItem("Proxy and HTTPS", container.NewVScroll(network)),
-		container.NewTabItem("Requests", container.NewVScroll(requests)),
-		container.NewTabItem("Links from the browser", s.linksPart()),
-		container.NewTabItem("Window", window),
+		container.NewTabItem(tr("Proxy and HTTPS"), container.NewVScroll(network)),
+		container.NewTabItem(tr("Requests"), container.NewVScroll(requests)),
+		container.NewTabItem(tr("Links from the browser"), s.linksPart()),
+		container.NewTabItem(tr("Window"), window),
 	)
-	help := widget.NewLabel("These settings are kept in Potok's preferences file in your user folder, together with any proxy password, any Authorization header and the RPC secret. Changes to the proxy, HTTPS and requests apply to the running downloads: they pause and continue with the new settings.")
+	help := widget.NewLabel(tr("These settings are kept in Potok's preferences file in your user folder, together with any proxy password, any Authorization header and the RPC secret. Changes to the proxy, HTTPS and requests apply to the running downloads: they pause and continue with the new settings."))
 	help.Wrapping = fyne.TextWrapWord
 	help.SizeName = theme.SizeNameCaptionText
 	return container.NewBorder(nil, container.NewVBox(s.Problem, help), nil, nil, tabs)
@@ -202,7 +215,7 @@ func formItem(label string, o fyne.CanvasObject, hint string) *widget.FormItem {
 
 // proxyProblem is what is wrong with a manual proxy, or nil.
 func (s *settingsDialog) proxyProblem() error {
-	if choiceKey(proxyChoices, s.Proxy.Selected) != proxyManual {
+	if choiceKey(proxyChoices(), s.Proxy.Selected) != proxyManual {
 		return nil
 	}
 	return checkProxyURL(joinProxyPassword(s.ProxyURL.Text, s.ProxyPassword.Text))
@@ -211,7 +224,7 @@ func (s *settingsDialog) proxyProblem() error {
 // values are the settings as the dialog shows them, or what is wrong.
 func (s *settingsDialog) values() (netSettings, error) {
 	n := netSettings{
-		ProxyMode:  choiceKey(proxyChoices, s.Proxy.Selected),
+		ProxyMode:  choiceKey(proxyChoices(), s.Proxy.Selected),
 		ProxyURL:   joinProxyPassword(s.ProxyURL.Text, s.ProxyPassword.Text),
 		NoProxy:    s.NoProxy.Text,
 		CACertFile: s.CACertFile.Text,
@@ -237,7 +250,7 @@ func (s *settingsDialog) changed() {
 	if s.Apply == nil {
 		return // still being built
 	}
-	manual := choiceKey(proxyChoices, s.Proxy.Selected) == proxyManual
+	manual := choiceKey(proxyChoices(), s.Proxy.Selected) == proxyManual
 	for _, e := range []*widget.Entry{s.ProxyURL, s.ProxyPassword, s.NoProxy} {
 		if manual {
 			e.Enable()
@@ -289,7 +302,8 @@ func (s *settingsDialog) apply() {
 		return // Apply is disabled meanwhile
 	}
 	t := s.tab
-	applyTheme(t.app, choiceKey(themeChoices, s.Theme.Selected))
+	applyTheme(t.app, choiceKey(themeChoices(), s.Theme.Selected))
+	t.app.Preferences().SetString(prefLanguage, choiceKey(languageChoices(), s.Language.Selected))
 	s.applyLinks()
 	if n == t.net {
 		s.dialog.Hide()
@@ -299,13 +313,13 @@ func (s *settingsDialog) apply() {
 		s.applyNetwork(n)
 		return
 	}
-	c := dialog.NewConfirm("Apply now?", "Running downloads pause and continue with the new settings.", func(ok bool) {
+	c := dialog.NewConfirm(tr("Apply now?"), tr("Running downloads pause and continue with the new settings."), func(ok bool) {
 		if ok {
 			s.applyNetwork(n)
 		}
 	}, t.win)
-	c.SetConfirmText("Apply now")
-	c.SetDismissText("Not now")
+	c.SetConfirmText(tr("Apply now"))
+	c.SetDismissText(tr("Not now"))
 	c.Show()
 }
 

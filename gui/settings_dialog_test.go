@@ -165,7 +165,7 @@ func TestManualProxyIsUsedAndItsPasswordNeverShown(t *testing.T) {
 
 	tab := newTestTab(t)
 	d := openSettings(t, tab)
-	d.Proxy.SetSelected(choiceLabel(proxyChoices, proxyManual))
+	d.Proxy.SetSelected(choiceLabel(proxyChoices(), proxyManual))
 	if d.ProxyURL.Disabled() || !d.Apply.Disabled() || !strings.Contains(d.Problem.Text, "http://host:port or socks5://host:port") {
 		t.Fatalf("manual proxy without a URL: field disabled %v, Apply disabled %v, problem %q", d.ProxyURL.Disabled(), d.Apply.Disabled(), d.Problem.Text)
 	}
@@ -202,7 +202,7 @@ func TestManualProxyIsUsedAndItsPasswordNeverShown(t *testing.T) {
 	}
 
 	// None: straight to the origin, whatever the proxy settings were.
-	d2.Proxy.SetSelected(choiceLabel(proxyChoices, proxyNone))
+	d2.Proxy.SetSelected(choiceLabel(proxyChoices(), proxyNone))
 	if !d2.ProxyURL.Disabled() {
 		t.Fatal("the proxy URL is editable with no proxy")
 	}
@@ -218,7 +218,7 @@ func TestManualProxyIsUsedAndItsPasswordNeverShown(t *testing.T) {
 func TestBadEntriesAreSaidAndKeepApplyOff(t *testing.T) {
 	tab := newTestTab(t)
 	d := openSettings(t, tab)
-	d.Proxy.SetSelected(choiceLabel(proxyChoices, proxyManual))
+	d.Proxy.SetSelected(choiceLabel(proxyChoices(), proxyManual))
 	test.Type(d.ProxyURL, "proxy.example:3128")
 	if err := d.ProxyURL.Validate(); err == nil || !strings.Contains(err.Error(), "write it like http://host:port or socks5://host:port") {
 		t.Fatalf("proxy without a scheme: %v", err)

@@ -1,7 +1,7 @@
 package gui
 
 import (
-	"fmt"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -36,7 +36,7 @@ func (s *settingsDialog) newLinkFields() {
 	t := s.tab
 	c := t.rpc.config
 	p := t.app.Preferences()
-	s.RPCOn = widget.NewCheck("Answer aria2's JSON-RPC, for browser extensions made for aria2", func(bool) { s.changed() })
+	s.RPCOn = widget.NewCheck(tr("Answer aria2's JSON-RPC, for browser extensions made for aria2"), func(bool) { s.changed() })
 	s.RPCOn.SetChecked(c.On)
 	s.RPCPort = widget.NewEntry()
 	s.RPCPort.SetPlaceHolder(strconv.Itoa(defaultRPCPort))
@@ -47,10 +47,10 @@ func (s *settingsDialog) newLinkFields() {
 	s.RPCSecret.TextStyle = fyne.TextStyle{Monospace: true}
 	s.RPCSecret.Selectable = true
 	s.setSecret(c.Secret)
-	s.CopySecret = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+	s.CopySecret = widget.NewButtonWithIcon(tr("Copy"), theme.ContentCopyIcon(), func() {
 		t.app.Clipboard().SetContent(s.secret)
 	})
-	s.NewSecret = widget.NewButtonWithIcon("New secret", theme.ViewRefreshIcon(), func() {
+	s.NewSecret = widget.NewButtonWithIcon(tr("New secret"), theme.ViewRefreshIcon(), func() {
 		sec, err := rpc.NewSecret()
 		if err != nil {
 			dialog.ShowError(err, t.win)
@@ -61,9 +61,9 @@ func (s *settingsDialog) newLinkFields() {
 	s.RPCStatus = widget.NewLabel("")
 	s.RPCStatus.Wrapping = fyne.TextWrapWord
 	s.showRPCStatus()
-	s.WatchClipboard = widget.NewCheck("Offer to add links copied to the clipboard", nil)
+	s.WatchClipboard = widget.NewCheck(tr("Offer to add links copied to the clipboard"), nil)
 	s.WatchClipboard.SetChecked(p.Bool(prefWatchClipboard))
-	s.KeepInTray = widget.NewCheck("Keep downloading in the tray when the window closes", nil)
+	s.KeepInTray = widget.NewCheck(tr("Keep downloading in the tray when the window closes"), nil)
 	s.KeepInTray.SetChecked(p.Bool(prefKeepInTray))
 }
 
@@ -77,12 +77,12 @@ func (s *settingsDialog) linksPart() fyne.CanvasObject {
 	secret := container.NewBorder(nil, nil, nil, container.NewHBox(s.CopySecret, s.NewSecret), s.RPCSecret)
 	f := widget.NewForm(
 		formItem("", s.RPCOn, ""),
-		formItem("Port", s.RPCPort, "aria2's port is 6800. Potok answers on 127.0.0.1 only: programs on this computer."),
-		formItem("Secret", secret, "Give it to the extension as its RPC secret (or token). A new secret takes effect on Apply."),
-		formItem("Now", s.RPCStatus, ""),
-		formItem("", s.WatchClipboard, "A copied http(s) link, or a list of them, is offered in the window; nothing is added until you press Add."),
+		formItem(tr("Port"), s.RPCPort, tr("aria2's port is 6800. Potok answers on 127.0.0.1 only: programs on this computer.")),
+		formItem(tr("Secret"), secret, tr("Give it to the extension as its RPC secret (or token). A new secret takes effect on Apply.")),
+		formItem(tr("Now"), s.RPCStatus, ""),
+		formItem("", s.WatchClipboard, tr("A copied http(s) link, or a list of them, is offered in the window; nothing is added until you press Add.")),
 	)
-	how := widget.NewLabel(fmt.Sprintf("In the extension (Aria2 Explorer, AriaNg…), set the RPC address to http://127.0.0.1:%d/jsonrpc (host 127.0.0.1, the port above, path /jsonrpc, HTTP or WebSocket) and the secret. Links it sends are downloaded here like the window's own.", s.tab.rpc.config.Port))
+	how := widget.NewLabel(tr("In the extension (Aria2 Explorer, AriaNg…), set the RPC address to http://127.0.0.1:%d/jsonrpc (host 127.0.0.1, the port above, path /jsonrpc, HTTP or WebSocket) and the secret. Links it sends are downloaded here like the window's own.", s.tab.rpc.config.Port))
 	how.Wrapping = fyne.TextWrapWord
 	how.SizeName = theme.SizeNameCaptionText
 	return container.NewVScroll(container.NewVBox(f, how))
@@ -93,7 +93,7 @@ func (s *settingsDialog) rpcPort() (int, error) {
 	v := strings.TrimSpace(s.RPCPort.Text)
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 65535 {
-		return 0, fmt.Errorf("port: %q is not a port from 1 to 65535", v)
+		return 0, errors.New(tr("port: %q is not a port from 1 to 65535", v))
 	}
 	return n, nil
 }

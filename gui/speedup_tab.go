@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -52,19 +53,19 @@ type measurePoll struct {
 
 func newSpeedupTab(t *downloadTab) *speedupTab {
 	m := &speedupTab{tab: t}
-	m.Chart = newSpeedupChart("Downloads: the same list at 1–32 workers")
-	m.Start = widget.NewButton("Measure speedup", m.start)
-	m.Cancel = widget.NewButton("Cancel", m.cancel)
+	m.Chart = newSpeedupChart(tr("Downloads: the same list at 1–32 workers"))
+	m.Start = widget.NewButton(tr("Measure speedup"), m.start)
+	m.Cancel = widget.NewButton(tr("Cancel"), m.cancel)
 	m.Cancel.Disable()
-	m.SavePNG = widget.NewButton("Save PNG…", m.save)
+	m.SavePNG = widget.NewButton(tr("Save PNG…"), m.save)
 	m.SavePNG.Disable()
 	m.Progress = widget.NewProgressBar()
 	m.Status = widget.NewLabel("")
-	m.Note = widget.NewLabel("I/O-bound: waiting on the network overlaps, so speedup follows the ideal line until the server or the link is saturated.")
+	m.Note = widget.NewLabel(tr("I/O-bound: waiting on the network overlaps, so speedup follows the ideal line until the server or the link is saturated."))
 	m.Note.Wrapping = fyne.TextWrapWord
-	m.Again = widget.NewButton("Measure again", m.start)
-	m.Mode, m.ModeNote = newModeSelect(t.app.Preferences(), prefSpeedupMode, speedupModeNotes)
-	controls := container.NewBorder(nil, nil, container.NewHBox(m.Again, m.Cancel, widget.NewLabel("Mode"), m.Mode), m.SavePNG, m.Progress)
+	m.Again = widget.NewButton(tr("Measure again"), m.start)
+	m.Mode, m.ModeNote = newModeSelect(t.app.Preferences(), prefSpeedupMode, speedupModeNotes())
+	controls := container.NewBorder(nil, nil, container.NewHBox(m.Again, m.Cancel, widget.NewLabel(tr("Mode")), m.Mode), m.SavePNG, m.Progress)
 	m.Content = container.NewBorder(container.NewVBox(controls, m.Status), container.NewVBox(m.ModeNote, m.Note), nil, nil, m.Chart)
 	return m
 }
@@ -80,7 +81,7 @@ func (m *speedupTab) start() {
 	}
 	entries, _, err := parseSources(m.tab.sources())
 	if err != nil || len(entries) == 0 {
-		m.Status.SetText("Nothing to measure: the list has no usable URL.")
+		m.Status.SetText(tr("Nothing to measure: the list has no usable URL."))
 		return
 	}
 	perHost, rate, _ := m.tab.settingsValues()
@@ -104,7 +105,7 @@ func (m *speedupTab) start() {
 	m.Mode.Disable()
 	m.Cancel.Enable()
 	m.Chart.SetPoints(nil)
-	m.Status.SetText(fmt.Sprintf("Fetching %d files at %v workers into a temporary folder (%s)…", len(entries), sweepWorkers, mode))
+	m.Status.SetText(trn("Fetching %d files at %s workers into a temporary folder (%s)…", len(entries), countsText(sweepWorkers), mode))
 	m.tab.async(func() {
 		measured, err := sw.Run(ctx)
 		stop()
@@ -132,7 +133,7 @@ func (m *speedupTab) finished(rows []downloader.SweepRow, mode lesson.Mode, err 
 		pts[i] = sweepPoint{Workers: r.Workers, Seconds: r.Seconds}
 		failed += r.Failed
 	}
-	m.Chart.SetTitle(fmt.Sprintf("Downloads: the same list at 1–32 workers (%s)", mode))
+	m.Chart.SetTitle(tr("Downloads: the same list at 1–32 workers (%s)", mode))
 	m.Chart.SetPoints(pts)
 	m.files = 0
 	if len(rows) > 0 {
@@ -141,9 +142,9 @@ func (m *speedupTab) finished(rows []downloader.SweepRow, mode lesson.Mode, err 
 	setEnabled(m.SavePNG, len(pts) > 0)
 	switch {
 	case err != nil:
-		m.Status.SetText(fmt.Sprintf("Stopped after %d of %d worker counts.", len(rows), len(sweepWorkers)))
+		m.Status.SetText(tr("Stopped after %d of %d worker counts.", len(rows), len(sweepWorkers)))
 	case failed > 0:
-		m.Status.SetText(fmt.Sprintf("Done, but %d downloads failed: the times include them.", failed))
+		m.Status.SetText(trn("Done, but %d downloads failed: the times include them.", failed))
 	default:
 		m.Progress.SetValue(1)
 		m.Status.SetText(summary(rows, m.files))
@@ -158,19 +159,23 @@ func summary(rows []downloader.SweepRow, files int) string {
 	}
 	first, last := rows[0], rows[len(rows)-1]
 	sp := first.Seconds * float64(first.Workers) / last.Seconds
-	s := fmt.Sprintf("%s: %.2f s; %s: %.2f s; speedup %.1f× (ideal %d×)",
-		workers(first.Workers), first.Seconds, workers(last.Workers), last.Seconds, sp, last.Workers/max(first.Workers, 1))
+	s := tr("%s: %s s; %s: %s s; speedup %s× (ideal %d×)",
+		trn("%d workers", first.Workers), decimal(fmt.Sprintf("%.2f", first.Seconds)),
+		trn("%d workers", last.Workers), decimal(fmt.Sprintf("%.2f", last.Seconds)),
+		decimal(fmt.Sprintf("%.1f", sp)), last.Workers/max(first.Workers, 1))
 	if files > 0 && files < last.Workers {
-		s += fmt.Sprintf("; with %d files at most %d run at once", files, files)
+		s += trn("; with %d files at most %d run at once", files, files)
 	}
 	return s + "."
 }
 
-func workers(n int) string {
-	if n == 1 {
-		return "1 worker"
+// countsText lists worker counts: "1, 2, 4".
+func countsText(counts []int) string {
+	s := make([]string, len(counts))
+	for i, n := range counts {
+		s[i] = strconv.Itoa(n)
 	}
-	return fmt.Sprintf("%d workers", n)
+	return strings.Join(s, ", ")
 }
 
 func (m *speedupTab) cancel() {
@@ -201,7 +206,7 @@ func (m *speedupTab) apply(mp measurePoll) {
 		m.Progress.SetValue(float64(p.Run*p.Files+p.Done) / float64(total))
 	}
 	if p.Workers > 0 {
-		m.Status.SetText(fmt.Sprintf("Run %d of %d: %d workers, %d of %d files", p.Run+1, p.Runs, p.Workers, p.Done, p.Files))
+		m.Status.SetText(tr("Run %d of %d: %s, %d of %d files", p.Run+1, p.Runs, trn("%d workers", p.Workers), p.Done, p.Files))
 	}
 }
 
@@ -212,7 +217,7 @@ func (m *speedupTab) save() {
 		}
 		defer w.Close()
 		if err := m.Chart.SavePNG(w, 1200, 450); err != nil {
-			dialog.ShowError(fmt.Errorf("save chart: %w", err), m.tab.win)
+			dialog.ShowError(fmt.Errorf("%s: %w", tr("save chart"), err), m.tab.win)
 		}
 	}, m.tab.win)
 	d.SetFileName("potok-speedup.png")

@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Setenv("XDG_CONFIG_HOME", cfg)
+	// The tests read the window's English, whatever the machine's locale.
+	os.Setenv("LC_ALL", "en_US.UTF-8")
+	setupLanguage(langEnglish)
 	code := m.Run()
 	os.RemoveAll(cfg)
 	os.Exit(code)

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -12,7 +11,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
-	"github.com/dustin/go-humanize"
 
 	"potok/downloader"
 )
@@ -43,15 +41,15 @@ func (mw *mainWindow) newTrayMenu() *trayMenu {
 	t := mw.Downloads
 	speed := fyne.NewMenuItem(traySpeedText(downloader.Totals{}), nil)
 	speed.Disabled = true
-	quit := fyne.NewMenuItem("Quit", mw.app.Quit) // closing the window: Run then closes the engine
-	quit.IsQuit = true                            // Fyne adds no Quit of its own
+	quit := fyne.NewMenuItem(tr("Quit"), mw.app.Quit) // closing the window: Run then closes the engine
+	quit.IsQuit = true                                // Fyne adds no Quit of its own
 	m := fyne.NewMenu("Potok",
 		speed,
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Pause all", func() { t.withEngine((*downloader.Engine).PauseAll) }),
-		fyne.NewMenuItem("Resume all", func() { t.withEngine((*downloader.Engine).ResumeAll) }),
+		fyne.NewMenuItem(tr("Pause all"), func() { t.withEngine((*downloader.Engine).PauseAll) }),
+		fyne.NewMenuItem(tr("Resume all"), func() { t.withEngine((*downloader.Engine).ResumeAll) }),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Show Potok", mw.bringForward),
+		fyne.NewMenuItem(tr("Show Potok"), mw.bringForward),
 		quit,
 	)
 	return &trayMenu{menu: m, speed: speed}
@@ -85,9 +83,9 @@ func (mw *mainWindow) updateTray() {
 
 func traySpeedText(t downloader.Totals) string {
 	if t.Running == 0 {
-		return "Nothing downloading"
+		return tr("Nothing downloading")
 	}
-	return fmt.Sprintf("Total speed: %s/s", humanize.Bytes(uint64(max(t.Speed, 0))))
+	return tr("Total speed: %s", speedText(max(t.Speed, 1)))
 }
 
 // closeRequested is the window's close intercept: it hides the window

@@ -64,6 +64,7 @@ type mainWindow struct {
 // newMainWindow builds the window without showing it or starting its ticker.
 func newMainWindow(a fyne.App) *mainWindow {
 	applyTheme(a, themeChoice(a))
+	setupLanguage(languageChoice(a))
 	return buildMainWindow(a, a.NewWindow("Potok"))
 }
 
@@ -72,11 +73,11 @@ func newMainWindow(a fyne.App) *mainWindow {
 func buildMainWindow(a fyne.App, w fyne.Window) *mainWindow {
 	w.SetIcon(a.Icon())
 	d := newDownloadTab(a, w)
-	speedup := container.NewTabItem("Speedup", d.Measure.Content)
+	speedup := container.NewTabItem(tr("Speedup"), d.Measure.Content)
 	c := newComputeTab(a, w)
 	l := newLessonTab()
-	tabs := container.NewAppTabs(container.NewTabItem("Download", d.Content), speedup, container.NewTabItem("Compute", c.Content),
-		container.NewTabItem("Lesson", l.Content), container.NewTabItem("Locks", l.Locks.Content))
+	tabs := container.NewAppTabs(container.NewTabItem(tr("Download"), d.Content), speedup, container.NewTabItem(tr("Compute"), c.Content),
+		container.NewTabItem(tr("Lesson"), l.Content), container.NewTabItem(tr("Locks"), l.Locks.Content))
 	d.Measure.OnStart = func() { tabs.Select(speedup) }
 	mw := &mainWindow{Window: w, Downloads: d, Compute: c, Tabs: tabs, app: a}
 	mw.Offer = mw.newOfferBar()

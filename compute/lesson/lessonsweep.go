@@ -265,52 +265,47 @@ func (l *Lesson) pi(ctx context.Context, res *LessonResult) error {
 	return err
 }
 
-// Answer says in words what the rows show: π's speedup at 2 workers (or
-// the fewest above 1) in each mode beside the downloads' at the most
-// workers, and what follows from them, as far as the figures bear it out.
-func Answer(rows []LessonRow) string {
-	piAt, dlAt := 0, 0 // π at 2 workers (else the fewest above 1), downloads at the most
+// Findings is what a lesson's rows show, for a caller that words it itself;
+// Answer words it in English.
+type Findings struct {
+	// PiAt is the worker count π is judged at: 2, else the fewest above 1.
+	// Pi is π's speedup there in each mode measured, in the rows' order.
+	PiAt int
+	Pi   []ModeSpeedup
+	// DownloadsAt is the most workers the downloads ran at; Downloads their
+	// speedup there in each mode, empty unless DownloadsAt is above 1.
+	DownloadsAt int
+	Downloads   []ModeSpeedup
+	GIL         bool // a gil mode is among the rows
+	// NotebooksAnswer holds when the figures bear the notebooks' answer
+	// out: under the GIL π did not speed up (at most 1.15×) and the
+	// downloads did (at least 1.5×).
+	NotebooksAnswer bool
+	// ProcessesPi is whether processes mode ran π at PiAt, and
+	// ProcessesHelpPi whether that sped it up (at least 1.5×).
+	ProcessesPi, ProcessesHelpPi bool
+}
+
+// ModeSpeedup is a speedup in one mode.
+type ModeSpeedup struct {
+	Mode    Mode
+	Speedup float64
+}
+
+// Find reads the findings off the rows.
+func Find(rows []LessonRow) Findings {
+	var f Findings
 	var modes []Mode
 	for _, r := range rows {
 		if !slices.Contains(modes, r.Mode) {
 			modes = append(modes, r.Mode)
 		}
 		switch {
-		case r.Work == WorkPi && r.Workers > 1 && piAt != 2 && (piAt == 0 || r.Workers == 2 || r.Workers < piAt):
-			piAt = r.Workers
+		case r.Work == WorkPi && r.Workers > 1 && f.PiAt != 2 && (f.PiAt == 0 || r.Workers == 2 || r.Workers < f.PiAt):
+			f.PiAt = r.Workers
 		case r.Work == WorkDownloads:
-			dlAt = max(dlAt, r.Workers)
+			f.DownloadsAt = max(f.DownloadsAt, r.Workers)
 		}
-	}
-	speedups := func(work string, at int) (string, bool) {
-		var parts []string
-		for _, m := range modes {
-			for _, r := range rows {
-				if r.Work == work && r.Mode == m && r.Workers == at {
-					format := "%.2f× %s"
-					if len(parts) == 0 {
-						format = "%.2f× as fast as at one %s"
-					}
-					parts = append(parts, fmt.Sprintf(format, r.Speedup, modePhrase(m)))
-				}
-			}
-		}
-		return joinAnd(parts), len(parts) > 0
-	}
-	var b strings.Builder
-	if s, ok := speedups(WorkPi, piAt); ok {
-		fmt.Fprintf(&b, "π at %d workers ran %s", piAt, s)
-		if slices.Contains(modes, GIL) {
-			b.WriteString(": under the GIL one worker computes at a time, however many there are")
-		}
-		b.WriteString(". ")
-	}
-	if s, ok := speedups(WorkDownloads, dlAt); ok && dlAt > 1 {
-		fmt.Fprintf(&b, "Downloads at %d workers ran %s", dlAt, s)
-		if slices.Contains(modes, GIL) {
-			b.WriteString(": a download spends its time waiting for the network, and the GIL is let go while it waits")
-		}
-		b.WriteString(". ")
 	}
 	at := func(work string, m Mode, workers int) (float64, bool) {
 		for _, r := range rows {
@@ -320,17 +315,62 @@ func Answer(rows []LessonRow) string {
 		}
 		return 0, false
 	}
-	gilPi, okPi := at(WorkPi, GIL, piAt)
-	gilDl, okDl := at(WorkDownloads, GIL, dlAt)
-	if okPi && okDl && gilPi <= 1.15 && gilDl >= 1.5 {
+	for _, m := range modes {
+		if s, ok := at(WorkPi, m, f.PiAt); ok {
+			f.Pi = append(f.Pi, ModeSpeedup{m, s})
+		}
+		if s, ok := at(WorkDownloads, m, f.DownloadsAt); ok && f.DownloadsAt > 1 {
+			f.Downloads = append(f.Downloads, ModeSpeedup{m, s})
+		}
+	}
+	f.GIL = slices.Contains(modes, GIL)
+	gilPi, okPi := at(WorkPi, GIL, f.PiAt)
+	gilDl, okDl := at(WorkDownloads, GIL, f.DownloadsAt)
+	f.NotebooksAnswer = okPi && okDl && gilPi <= 1.15 && gilDl >= 1.5
+	procPi, ok := at(WorkPi, Processes, f.PiAt)
+	f.ProcessesPi, f.ProcessesHelpPi = ok, ok && procPi >= 1.5
+	return f
+}
+
+// Answer says in words what the rows show: π's speedup at 2 workers (or
+// the fewest above 1) in each mode beside the downloads' at the most
+// workers, and what follows from them, as far as the figures bear it out.
+func Answer(rows []LessonRow) string {
+	f := Find(rows)
+	speedups := func(ss []ModeSpeedup) string {
+		parts := make([]string, len(ss))
+		for i, s := range ss {
+			format := "%.2f× %s"
+			if i == 0 {
+				format = "%.2f× as fast as at one %s"
+			}
+			parts[i] = fmt.Sprintf(format, s.Speedup, modePhrase(s.Mode))
+		}
+		return joinAnd(parts)
+	}
+	var b strings.Builder
+	if len(f.Pi) > 0 {
+		fmt.Fprintf(&b, "π at %d workers ran %s", f.PiAt, speedups(f.Pi))
+		if f.GIL {
+			b.WriteString(": under the GIL one worker computes at a time, however many there are")
+		}
+		b.WriteString(". ")
+	}
+	if len(f.Downloads) > 0 {
+		fmt.Fprintf(&b, "Downloads at %d workers ran %s", f.DownloadsAt, speedups(f.Downloads))
+		if f.GIL {
+			b.WriteString(": a download spends its time waiting for the network, and the GIL is let go while it waits")
+		}
+		b.WriteString(". ")
+	}
+	if f.NotebooksAnswer {
 		b.WriteString("That is the notebooks' answer: under a GIL, more threads speed up waiting, not computing. ")
 	}
-	if procPi, ok := at(WorkPi, Processes, piAt); ok {
-		if procPi >= 1.5 {
-			b.WriteString("Processes speed up the computing too, at the price of starting them and moving the data.")
-		} else {
-			b.WriteString("Processes did not speed π up here: starting them cost more than the share of work each took (a larger N would pay for it).")
-		}
+	switch {
+	case f.ProcessesHelpPi:
+		b.WriteString("Processes speed up the computing too, at the price of starting them and moving the data.")
+	case f.ProcessesPi:
+		b.WriteString("Processes did not speed π up here: starting them cost more than the share of work each took (a larger N would pay for it).")
 	}
 	return strings.TrimSpace(b.String())
 }
