@@ -87,6 +87,7 @@ func newComputeTab(a fyne.App, w fyne.Window) *computeTab {
 	c.PiRun = widget.NewButton(tr("Run"), c.runPi)
 	c.PiSweep = widget.NewButton(tr("Sweep"), c.sweepPi)
 	c.PiResult = widget.NewLabel("")
+	c.PiResult.Wrapping = fyne.TextWrapWord // longer in some languages than its half of the tab
 	c.PiChart = newSpeedupChart(tr("π at 1, 2, 4, … workers"))
 
 	c.Data = widget.NewSelect(append(slices.Clone(builtinData), csvChoice()), c.chooseData)
