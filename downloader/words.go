@@ -68,21 +68,13 @@ func understand(err error) Problem {
 	if p, ok := certificateProblem(err); ok {
 		return p
 	}
-	var se *StatusError
-	var space *safefs.SpaceError
+	if p, ok := statusProblem(err); ok {
+		return p
+	}
+	if p, ok := diskProblem(err); ok {
+		return p
+	}
 	switch {
-	case errors.As(err, &se):
-		code := strconv.Itoa(se.Code)
-		s := err.Error()
-		switch {
-		case se.Code == http.StatusNotFound || se.Code == http.StatusGone:
-			return Problem{Kind: KindNotFound, Args: [2]string{code}, Text: s + ": the file is not there; check the URL"}
-		case se.Code == http.StatusUnauthorized || se.Code == http.StatusForbidden:
-			return Problem{Kind: KindAccessDenied, Args: [2]string{code}, Text: s + ": access denied"}
-		case se.Code == http.StatusRequestedRangeNotSatisfiable:
-			return Problem{Kind: KindRangeNotSatisfiable, Args: [2]string{code}, Text: s + ": the partial file does not fit the server's file"}
-		}
-		return Problem{Kind: KindHTTPStatus, Args: [2]string{code, http.StatusText(se.Code)}, Text: s}
 	case errors.Is(err, ErrStalled):
 		return Problem{Kind: KindStalled, Text: "stalled: no data arrived for too long"}
 	case strings.Contains(err.Error(), "http2: client connection lost"):
@@ -94,28 +86,6 @@ func understand(err error) Problem {
 		return Problem{Kind: KindConnectionReset, Text: "connection reset by the server"}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return Problem{Kind: KindConnectionRefused, Text: "connection refused: is the server running?"}
-	case errors.As(err, &space):
-		need, free := humanize.IBytes(uint64(space.Need)), humanize.IBytes(uint64(max(space.Free, 0)))
-		return Problem{Kind: KindNoSpace, Args: [2]string{need, free}, Text: fmt.Sprintf(
-			"not enough space: the file needs %s and the folder's disk has %s free; free some space or choose another folder, then Retry", need, free)}
-	case errors.Is(err, syscall.ENOSPC):
-		return Problem{Kind: KindDiskFull, Text: "disk full: free some space, then Retry (the partial file is kept)"}
-	case errors.Is(err, syscall.EDQUOT):
-		return Problem{Kind: KindQuota, Text: "disk quota exceeded: free some space or ask for a larger quota, then Retry (the partial file is kept)"}
-	case errors.Is(err, syscall.EFBIG):
-		return Problem{Kind: KindFileTooLarge, Text: "file too large for this file system (FAT32 stops at 4 GiB): choose a download folder on another file system"}
-	case errors.Is(err, syscall.EROFS):
-		return Problem{Kind: KindReadOnly, Text: "the download folder is on a read-only file system: choose another folder"}
-	case errors.Is(err, ErrChecksum):
-		return Problem{Kind: KindChecksum, Text: err.Error() + " (the damaged partial file was removed)"}
-	case errors.Is(err, fs.ErrPermission):
-		what := "the download folder"
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			what = pe.Path
-		}
-		return Problem{Kind: KindPermission, Args: [2]string{what}, Text: fmt.Sprintf(
-			"permission denied writing %s: choose a folder you can write to, or give yourself write access to it, then Retry", what)}
 	}
 	var dns *net.DNSError
 	if errors.As(err, &dns) {
@@ -142,6 +112,56 @@ func understand(err error) Problem {
 		return Problem{Kind: KindAnswerTimeout, Text: err.Error()}
 	}
 	return Problem{Kind: KindOther, Text: err.Error()}
+}
+
+// statusProblem words the HTTP statuses a person can act on.
+func statusProblem(err error) (Problem, bool) {
+	var se *StatusError
+	if !errors.As(err, &se) {
+		return Problem{}, false
+	}
+	code := strconv.Itoa(se.Code)
+	s := err.Error()
+	switch {
+	case se.Code == http.StatusNotFound || se.Code == http.StatusGone:
+		return Problem{Kind: KindNotFound, Args: [2]string{code}, Text: s + ": the file is not there; check the URL"}, true
+	case se.Code == http.StatusUnauthorized || se.Code == http.StatusForbidden:
+		return Problem{Kind: KindAccessDenied, Args: [2]string{code}, Text: s + ": access denied"}, true
+	case se.Code == http.StatusRequestedRangeNotSatisfiable:
+		return Problem{Kind: KindRangeNotSatisfiable, Args: [2]string{code}, Text: s + ": the partial file does not fit the server's file"}, true
+	}
+	return Problem{Kind: KindHTTPStatus, Args: [2]string{code, http.StatusText(se.Code)}, Text: s}, true
+}
+
+// diskProblem says what is wrong with the download folder or its disk, and
+// what to do about it.
+func diskProblem(err error) (Problem, bool) {
+	var space *safefs.SpaceError
+	switch {
+	case errors.As(err, &space):
+		need, free := humanize.IBytes(uint64(space.Need)), humanize.IBytes(uint64(max(space.Free, 0)))
+		return Problem{Kind: KindNoSpace, Args: [2]string{need, free}, Text: fmt.Sprintf(
+			"not enough space: the file needs %s and the folder's disk has %s free; free some space or choose another folder, then Retry", need, free)}, true
+	case errors.Is(err, syscall.ENOSPC):
+		return Problem{Kind: KindDiskFull, Text: "disk full: free some space, then Retry (the partial file is kept)"}, true
+	case errors.Is(err, syscall.EDQUOT):
+		return Problem{Kind: KindQuota, Text: "disk quota exceeded: free some space or ask for a larger quota, then Retry (the partial file is kept)"}, true
+	case errors.Is(err, syscall.EFBIG):
+		return Problem{Kind: KindFileTooLarge, Text: "file too large for this file system (FAT32 stops at 4 GiB): choose a download folder on another file system"}, true
+	case errors.Is(err, syscall.EROFS):
+		return Problem{Kind: KindReadOnly, Text: "the download folder is on a read-only file system: choose another folder"}, true
+	case errors.Is(err, ErrChecksum):
+		return Problem{Kind: KindChecksum, Text: err.Error() + " (the damaged partial file was removed)"}, true
+	case errors.Is(err, fs.ErrPermission):
+		what := "the download folder"
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			what = pe.Path
+		}
+		return Problem{Kind: KindPermission, Args: [2]string{what}, Text: fmt.Sprintf(
+			"permission denied writing %s: choose a folder you can write to, or give yourself write access to it, then Retry", what)}, true
+	}
+	return Problem{}, false
 }
 
 // retryAfterWords says when a server asks to be asked again: in a duration

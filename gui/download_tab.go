@@ -126,16 +126,12 @@ func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
 	t.Parallel = widget.NewSlider(1, 64)
 	t.Parallel.Step = 1
 	t.Parallel.OnChanged = t.setParallel
-	t.ParallelNote = widget.NewLabel("")
-	t.ParallelNote.SizeName = theme.SizeNameCaptionText
-	t.ParallelNote.Wrapping = fyne.TextWrapWord // its width is not the column's: it is longer in some languages
+	t.ParallelNote = noteLabel()
 	t.ConnectionsText = widget.NewLabel("")
 	t.Connections = widget.NewSlider(1, downloader.MaxConnections)
 	t.Connections.Step = 1
 	t.Connections.OnChanged = t.setConnections
-	t.ConnectionsNote = widget.NewLabel("")
-	t.ConnectionsNote.SizeName = theme.SizeNameCaptionText
-	t.ConnectionsNote.Wrapping = fyne.TextWrapWord
+	t.ConnectionsNote = noteLabel()
 	t.PerHost = widget.NewEntry()
 	t.PerHost.SetPlaceHolder(tr("no cap"))
 	t.PerHost.OnChanged = func(string) { t.applySettings() }
@@ -184,6 +180,15 @@ func newDownloadTab(a fyne.App, w fyne.Window) *downloadTab {
 	t.restore(nil)
 	t.updateDemoButton()
 	return t
+}
+
+// noteLabel is a line of small print under a setting. It wraps: its width
+// is the column's, not its text's, which is longer in some languages.
+func noteLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.SizeName = theme.SizeNameCaptionText
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
 
 func (t *downloadTab) layout() fyne.CanvasObject {

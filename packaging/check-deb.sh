@@ -9,7 +9,8 @@
 #    `apt-get install ./potok_*.deb`, the files in place, every library the
 #    binary needs present, `potok get` fetching from `potok serve-demo`, and
 #    then, with Xvfb and ImageMagick added for the check only, the window of
-#    `potok --demo` open and photographed.
+#    `potok --demo` open and photographed, in English and with
+#    LANG=ru_RU.UTF-8 in Russian.
 #
 # Environment: DEB_ROOT (/work/deb-root), MIRROR (the first Debian bookworm
 # mirror in /etc/apt/sources.list*), OUT (dist/check-deb: the screenshot),
@@ -149,8 +150,11 @@ echo "4 files of 262144 bytes"
 
 echo "== the window (xvfb, imagemagick and x11-utils installed for this check only)"
 apt-get install -y -qq --no-install-recommends xvfb xauth imagemagick x11-utils >/dev/null
+# Once as the chroot is set up (no locale: English), once as a Russian
+# desktop would start it.
+for run in C.UTF-8:potok-demo ru_RU.UTF-8:potok-demo-ru; do
 home=$(mktemp -d)
-xvfb-run -n "$DISPLAYNUM" -s "-screen 0 1100x760x24" bash -c '
+LANG=${run%%:*} xvfb-run -n "$DISPLAYNUM" -s "-screen 0 1100x760x24" bash -c '
 	set -euo pipefail
 	HOME="$0" potok --demo >"$0/potok.log" 2>&1 & pid=$!
 	# Wait for the window by name, not for a fixed time: the first frame of
@@ -162,11 +166,12 @@ xvfb-run -n "$DISPLAYNUM" -s "-screen 0 1100x760x24" bash -c '
 	done
 	xwininfo -root -tree | grep "\"Potok\""
 	sleep 4 # the demo list fills in and its first frame is drawn
-	import -window root /tmp/potok-demo.png
+	import -window root "/tmp/$1.png"
 	kill $pid; wait $pid || true
 	echo "potok --demo log:"; cat "$0/potok.log"
-' "$home"
+' "$home" "${run#*:}"
+done
 INSIDE
 
-cp "$root/tmp/potok-demo.png" "$out/potok-demo.png"
-echo "== all checks passed; the window: $out/potok-demo.png"
+cp "$root/tmp/potok-demo.png" "$root/tmp/potok-demo-ru.png" "$out/"
+echo "== all checks passed; the window: $out/potok-demo.png, in Russian $out/potok-demo-ru.png"
