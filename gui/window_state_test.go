@@ -89,3 +89,37 @@ func TestThemeAppliesAndIsRemembered(t *testing.T) {
 		t.Fatalf("System did not apply: %T, choice %q", a.Settings().Theme(), themeChoice(a))
 	}
 }
+
+// TestLanguageChoiceIsRemembered: Русский in the Settings dialog is kept,
+// and the next window, under an English locale, is built in Russian; System
+// there gives the locale's English again.
+func TestLanguageChoiceIsRemembered(t *testing.T) {
+	a := test.NewTempApp(t)
+	t.Cleanup(func() { setupLanguage(langEnglish) }) // the other tests read English
+	mw := newTestWindow(t, a)
+	d := openSettings(t, mw.Downloads)
+	if d.Language.Selected != "System" {
+		t.Fatalf("language choice %q on the first run", d.Language.Selected)
+	}
+	d.Language.SetSelected("Русский")
+	test.Tap(d.Apply)
+	if got := languageChoice(a); got != langRussian {
+		t.Fatalf("language choice kept as %q", got)
+	}
+	mw.Window.Close()
+
+	again := newTestWindow(t, a)
+	if got := again.Tabs.Items[0].Text; got != "Скачать" {
+		t.Fatalf("the next window's first tab is %q, want Скачать", got)
+	}
+	d = openSettings(t, again.Downloads)
+	if d.Language.Selected != "Русский" {
+		t.Fatalf("language choice %q, want Русский", d.Language.Selected)
+	}
+	d.Language.SetSelected("Системный")
+	test.Tap(d.Apply)
+	again.Window.Close()
+	if third := newTestWindow(t, a); third.Tabs.Items[0].Text != "Download" {
+		t.Fatalf("System under LC_ALL=en_US.UTF-8 gave %q", third.Tabs.Items[0].Text)
+	}
+}
