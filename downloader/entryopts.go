@@ -2,8 +2,6 @@ package downloader
 
 import (
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"net/http"
 	"path"
 	"strings"
@@ -29,7 +27,7 @@ func (e *Entry) SetOption(key, value string) error {
 	case "out":
 		name := safefs.SafeName(value)
 		if strings.TrimSpace(value) == "" || name != value {
-			return fmt.Errorf("out=%q: a file name only, with no folder in it and no character a file system refuses", excerpt([]byte(value)))
+			return inputError(InputOutName, "out=%q: a file name only, with no folder in it and no character a file system refuses", excerpt([]byte(value)))
 		}
 		e.Name = name
 	case "dir":
@@ -49,12 +47,14 @@ func (e *Entry) SetOption(key, value string) error {
 		e.Header.Add(name, v)
 	case "referer":
 		if _, err := ParseURL(value); err != nil {
-			return fmt.Errorf("referer=: %w", err)
+			in := inputError(InputInOption, "%s=: %v", "referer", err)
+			in.Err = err
+			return in
 		}
 		e.Referer = value
 	case "user-agent":
 		if !httpguts.ValidHeaderFieldValue(value) {
-			return fmt.Errorf("user-agent=%q: control characters are not allowed in a header", excerpt([]byte(value)))
+			return inputError(InputOptionControl, "%s=%q: control characters are not allowed in a header", "user-agent", excerpt([]byte(value)))
 		}
 		e.UserAgent = value
 	case "checksum":
@@ -64,7 +64,7 @@ func (e *Entry) SetOption(key, value string) error {
 		}
 		e.SHA256 = sum
 	default:
-		return fmt.Errorf("unknown option %q: Potok takes %s", excerpt([]byte(key)), strings.Join(entryOptions, ", "))
+		return inputError(InputUnknownOption, "unknown option %q: Potok takes %s", excerpt([]byte(key)), strings.Join(entryOptions, ", "))
 	}
 	return nil
 }
@@ -77,11 +77,11 @@ func ParseHeader(s string) (name, value string, err error) {
 	// messages name the header, never echo its value.
 	switch {
 	case !ok || name == "":
-		return "", "", errors.New("a header with no name before a colon: write it as Name: value")
+		return "", "", inputError(InputHeaderNoName, "a header with no name before a colon: write it as Name: value")
 	case !httpguts.ValidHeaderFieldName(name):
-		return "", "", fmt.Errorf("header name %q is not one: write the header as Name: value", excerpt([]byte(name)))
+		return "", "", inputError(InputHeaderName, "header name %q is not one: write the header as Name: value", excerpt([]byte(name)))
 	case !httpguts.ValidHeaderFieldValue(value):
-		return "", "", fmt.Errorf("header %s: control characters are not allowed in a header's value", excerpt([]byte(name)))
+		return "", "", inputError(InputHeaderControl, "header %s: control characters are not allowed in a header's value", excerpt([]byte(name)))
 	}
 	return http.CanonicalHeaderKey(name), value, nil
 }
@@ -90,14 +90,14 @@ func ParseHeader(s string) (name, value string, err error) {
 func parseAria2Checksum(s string) ([]byte, error) {
 	algo, hexsum, ok := strings.Cut(s, "=")
 	if !ok {
-		return nil, fmt.Errorf("checksum=%q: write it as sha-256=<64 hex digits>", excerpt([]byte(s)))
+		return nil, inputError(InputChecksumForm, "checksum %q: write it as %s", excerpt([]byte(s)), "sha-256=<64 hex digits>")
 	}
 	if a := strings.ToLower(algo); a != "sha-256" && a != "sha256" {
-		return nil, fmt.Errorf("checksum=%q: only sha-256 is checked", excerpt([]byte(s)))
+		return nil, inputError(InputChecksumAlgo, "checksum %q: only SHA-256 is checked", excerpt([]byte(s)))
 	}
 	sum, err := hex.DecodeString(hexsum)
 	if err != nil || len(sum) != 32 {
-		return nil, fmt.Errorf("checksum=%q: a sha-256 is 64 hex digits", excerpt([]byte(s)))
+		return nil, inputError(InputChecksumLength, "checksum %q: a SHA-256 is 64 hex digits", excerpt([]byte(s)))
 	}
 	return sum, nil
 }
@@ -107,7 +107,7 @@ func parseAria2Checksum(s string) ([]byte, error) {
 // "..": whatever a list says, files stay inside the chosen folder.
 func cleanSubdir(s string) (string, error) {
 	refuse := func() (string, error) {
-		return "", fmt.Errorf("dir=%q: only a folder inside the download folder can be named (relative, no ..)", excerpt([]byte(s)))
+		return "", inputError(InputDir, "dir=%q: only a folder inside the download folder can be named (relative, no ..)", excerpt([]byte(s)))
 	}
 	s = strings.TrimSpace(s)
 	if s == "" || strings.HasPrefix(s, "/") || strings.Contains(s, `\`) || (len(s) > 1 && s[1] == ':') {

@@ -107,7 +107,7 @@ func (p *listParser) problem(n int, line []byte, err error) {
 func (p *listParser) line(n int, line []byte, tooLong bool) {
 	if tooLong {
 		p.flush()
-		p.problem(n, line, fmt.Errorf("line is longer than %d bytes", maxLineLength))
+		p.problem(n, line, inputError(InputLineTooLong, "line is longer than %d bytes", maxLineLength))
 		return
 	}
 	text := strings.TrimPrefix(string(line), "\ufeff") // a BOM from Windows editors
@@ -126,7 +126,9 @@ func (p *listParser) line(n int, line []byte, tooLong bool) {
 		return
 	}
 	if first, dup := p.seen[e.URL]; dup {
-		p.problem(n, line, fmt.Errorf("%w (first on line %d), skipped", ErrDuplicate, first))
+		dup := inputError(InputDuplicate, "%[2]v (first on line %[1]d), skipped", first, ErrDuplicate)
+		dup.Err = ErrDuplicate
+		p.problem(n, line, dup)
 		return
 	}
 	p.seen[e.URL] = n
@@ -135,7 +137,7 @@ func (p *listParser) line(n int, line []byte, tooLong bool) {
 
 func (p *listParser) option(n int, line []byte, kv string) {
 	if p.cur == nil && !p.curBad {
-		p.problem(n, line, errors.New("an option line with no URL before it"))
+		p.problem(n, line, inputError(InputOptionWithoutURL, "an option line with no URL before it"))
 		return
 	}
 	if p.curBad {
@@ -143,7 +145,9 @@ func (p *listParser) option(n int, line []byte, kv string) {
 	}
 	key, value, _ := strings.Cut(kv, "=")
 	if err := p.cur.SetOption(key, value); err != nil {
-		p.problem(n, line, fmt.Errorf("%w; the URL of line %d is not used", err, p.curLine))
+		drop := inputError(InputDropsURL, "%[2]v; the URL of line %[1]d is not used", p.curLine, err)
+		drop.Err = err
+		p.problem(n, line, drop)
 		p.cur, p.curBad = nil, true
 	}
 }
@@ -182,7 +186,7 @@ func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
 func parseLine(s string) (*Entry, error) {
 	fields := strings.Fields(s)
 	if len(fields) > 2 {
-		return nil, fmt.Errorf("expected a URL and at most one checksum, found %d fields", len(fields))
+		return nil, inputError(InputTooManyFields, "expected a URL and at most one checksum, found %d fields", len(fields))
 	}
 	u, err := ParseURL(fields[0])
 	if err != nil {
@@ -208,21 +212,21 @@ func ParseURL(s string) (string, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return "", fmt.Errorf("not a valid URL: %w", err)
+		return "", inputError(InputBadURL, "not a valid URL: %v", err)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":
 	case "":
-		return "", fmt.Errorf("%q has no scheme; write http:// or https:// in front", excerpt([]byte(s)))
+		return "", inputError(InputNoScheme, "%q has no scheme; write http:// or https:// in front", excerpt([]byte(s)))
 	default:
-		return "", fmt.Errorf("scheme %q is not supported; only http and https are", u.Scheme)
+		return "", inputError(InputScheme, "scheme %q is not supported; only http and https are", u.Scheme)
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return "", errors.New("URL has no host")
+		return "", inputError(InputNoHost, "URL has no host")
 	}
 	if p := u.Port(); p != "" {
 		if n, ok := parsePort(p); !ok || n == 0 {
-			return "", fmt.Errorf("port %q is not a number from 1 to 65535", p)
+			return "", inputError(InputPort, "port %q is not a number from 1 to 65535", p)
 		}
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
@@ -250,11 +254,11 @@ func parsePort(p string) (int, bool) {
 func ParseChecksum(s string) ([]byte, error) {
 	algo, hexsum, ok := strings.Cut(s, ":")
 	if !ok || !strings.EqualFold(algo, "sha256") {
-		return nil, fmt.Errorf("checksum %q: write it as sha256:<64 hex digits>", excerpt([]byte(s)))
+		return nil, inputError(InputChecksumForm, "checksum %q: write it as %s", excerpt([]byte(s)), "sha256:<64 hex digits>")
 	}
 	sum, err := hex.DecodeString(hexsum)
 	if err != nil || len(sum) != 32 {
-		return nil, fmt.Errorf("checksum %q: a sha256 is 64 hex digits", excerpt([]byte(s)))
+		return nil, inputError(InputChecksumLength, "checksum %q: a SHA-256 is 64 hex digits", excerpt([]byte(s)))
 	}
 	return sum, nil
 }

@@ -87,9 +87,9 @@ func parseSources(src []listSource) ([]downloader.Entry, []string, error) {
 		}
 		for _, p := range l.Problems {
 			if s.name == "" {
-				problems = append(problems, tr("line %d: %v", p.Line, p.Err))
+				problems = append(problems, tr("line %d: %s", p.Line, inputText(p.Err)))
 			} else {
-				problems = append(problems, tr("%s, line %d: %v", s.name, p.Line, p.Err))
+				problems = append(problems, tr("%s, line %d: %s", s.name, p.Line, inputText(p.Err)))
 			}
 		}
 		for _, e := range l.Entries {

@@ -52,7 +52,7 @@ func (t *downloadTab) addLinks(links []string) {
 	}
 	var problems []string
 	for _, p := range l.Problems {
-		problems = append(problems, tr("link %d: %v", p.Line, p.Err))
+		problems = append(problems, tr("link %d: %s", p.Line, inputText(p.Err)))
 	}
 	t.showProblems(linesText(problems))
 	if len(l.Entries) == 0 {

@@ -2,7 +2,6 @@ package gui
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -137,7 +136,7 @@ func parseHeaders(text string) (http.Header, error) {
 		}
 		name, value, err := downloader.ParseHeader(line)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", tr("line %d", i+1), err)
+			return nil, errors.New(tr("line %d", i+1) + ": " + inputText(err))
 		}
 		if h == nil {
 			h = make(http.Header)

@@ -94,7 +94,7 @@ func TestAddURIRefusals(t *testing.T) {
 		{[]string{u}, map[string]any{"dir": filepath.Join(f.dir, "..")}, "is outside the download folder"},
 		{[]string{u}, map[string]any{"dir": "../up"}, "only a folder inside the download folder"},
 		{[]string{u}, map[string]any{"out": "../x.bin"}, "We encountered a problem while processing the option '--out'"},
-		{[]string{u}, map[string]any{"checksum": "sha-1=abcd"}, "only sha-256 is checked"},
+		{[]string{u}, map[string]any{"checksum": "sha-1=abcd"}, "only SHA-256 is checked"},
 		{[]string{u}, map[string]any{"header": "no colon"}, "write it as Name: value"},
 		{[]string{u}, map[string]any{"pause": "maybe"}, "'--pause'"},
 		{[]string{"ftp://host/x", "not a url"}, nil, "No URI to download."},
