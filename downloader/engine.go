@@ -31,6 +31,7 @@ type Engine struct {
 	// closeIdle releases the client's idle connections on Close.
 	closeIdle func()
 	rate      *byteRate
+	gate      connGate // the first connection to each HTTPS origin
 	limit     *limiter.Limiter
 	conns     atomic.Int32 // connections per file, for SetConnections
 

@@ -142,6 +142,11 @@ func (e *Engine) attempt(ctx context.Context, it *item) error {
 	if kept != nil {
 		defer kept.f.Close()
 	}
+	ctx, opened, err := e.gate.pass(ctx, it.origin)
+	if err != nil {
+		return err
+	}
+	defer opened()
 	req, err := e.grabRequest(ctx, it, kept)
 	if err != nil {
 		return err
