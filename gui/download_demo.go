@@ -79,6 +79,11 @@ func (t *downloadTab) startDemo() {
 		return
 	}
 	t.URLs.SetText(strings.Join(t.demo.List(demoFiles, demoSize), "\n") + "\n")
-	t.Measure.Note.SetText(tr("Demo server on loopback: %d files of %s, %s to first byte, %s per connection.",
-		demoFiles, ibytesText(demoSize), msText(demoLatency), tr("%s/s", ibytesText(demoRate))))
+	t.Measure.Note.SetText(demoNote(demoFiles, demoSize, demoLatency, demoRate))
+}
+
+// demoNote says what the demo server serves.
+func demoNote(files int, size int64, latency time.Duration, rate int64) string {
+	return trn("Demo server on loopback: %d files of %s, %s to first byte, %s per connection.",
+		files, ibytesText(size), msText(latency), tr("%s/s", ibytesText(rate)))
 }

@@ -313,10 +313,28 @@ func TestRussianPlurals(t *testing.T) {
 			t.Errorf("en %d: %q, want %q", c.n, got, c.en)
 		}
 	}
+	files := []struct {
+		n  int
+		ru string
+	}{
+		{1, "Демо-сервер на loopback: 1 файл размером 1,0 МиБ, 100 мс до первого байта, 1,0 МиБ/с на соединение."},
+		{2, "Демо-сервер на loopback: 2 файла по 1,0 МиБ, 100 мс до первого байта, 1,0 МиБ/с на соединение."},
+		{5, "Демо-сервер на loopback: 5 файлов по 1,0 МиБ, 100 мс до первого байта, 1,0 МиБ/с на соединение."},
+		{21, "Демо-сервер на loopback: 21 файл размером 1,0 МиБ, 100 мс до первого байта, 1,0 МиБ/с на соединение."},
+		{16, "Демо-сервер на loopback: 16 файлов по 1,0 МиБ, 100 мс до первого байта, 1,0 МиБ/с на соединение."},
+	}
+	if got := demoNote(1, 1<<20, 100*time.Millisecond, 1<<20); got != "Demo server on loopback: 1 file of 1.0 MiB, 100 ms to first byte, 1.0 MiB/s per connection." {
+		t.Errorf("en 1 file: %q", got)
+	}
 	inLanguage(t, langRussian, func() {
 		for _, c := range cases {
 			if got := trn("%d connections", c.n); got != c.ru {
 				t.Errorf("ru %d: %q, want %q", c.n, got, c.ru)
+			}
+		}
+		for _, c := range files {
+			if got := demoNote(c.n, 1<<20, 100*time.Millisecond, 1<<20); got != c.ru {
+				t.Errorf("ru %d files:\n got %q\nwant %q", c.n, got, c.ru)
 			}
 		}
 	})
