@@ -93,6 +93,7 @@ func New(opts Options) (*Engine, error) {
 		log:       slog.New(maskingHandler{opts.Logger.Handler()}),
 		net:       nw,
 		rate:      newByteRate(opts.RateLimit),
+		gate:      connGate{wait: min(maxGateWait, opts.TLSTimeout)},
 		limit:     limiter.New(opts.Parallel),
 		perHost:   opts.PerHost,
 		hosts:     make(map[string]*limiter.Limiter),
