@@ -47,9 +47,7 @@ func (e *Entry) SetOption(key, value string) error {
 		e.Header.Add(name, v)
 	case "referer":
 		if _, err := ParseURL(value); err != nil {
-			in := inputError(InputInOption, "%s=: %v", "referer", err)
-			in.Err = err
-			return in
+			return inputError(InputInOption, "%s=: %v", "referer", err).over(err)
 		}
 		e.Referer = value
 	case "user-agent":

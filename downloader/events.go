@@ -2,6 +2,7 @@ package downloader
 
 import (
 	"fmt"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -47,6 +48,12 @@ func (ev Event) String() string {
 		return fmt.Sprintf("%s: %s; retry %d in %s", ev.Name, ev.Err, ev.Attempt, humanDuration(ev.RetryIn))
 	}
 	return ev.Name
+}
+
+// retryEvent is the event of it being tried again in wait, after the
+// failure p.
+func retryEvent(it *item, attempt int, p Problem, wait time.Duration) Event {
+	return Event{Kind: EventRetry, ID: it.id, Name: filepath.Base(it.final), Attempt: attempt, Err: p.Text, Problem: p, RetryIn: wait}
 }
 
 // humanDuration prints "1.4 s", "250 ms", "2m3s".

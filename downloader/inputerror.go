@@ -59,8 +59,8 @@ const (
 )
 
 // inputError makes an InputError of kind whose English words are format
-// filled with args, as fmt.Sprintf fills it (args that are strings are also
-// what the error names, in order).
+// filled with args, as fmt.Sprintf fills it; the first two args, as
+// fmt.Sprint writes them, are what it names.
 func inputError(kind InputKind, format string, args ...any) *InputError {
 	e := &InputError{Kind: kind, text: fmt.Sprintf(format, args...)}
 	for i, a := range args {
@@ -68,5 +68,11 @@ func inputError(kind InputKind, format string, args ...any) *InputError {
 			e.Args[i] = fmt.Sprint(a)
 		}
 	}
+	return e
+}
+
+// over makes e the input error that adds to err.
+func (e *InputError) over(err error) *InputError {
+	e.Err = err
 	return e
 }

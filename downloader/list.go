@@ -126,9 +126,7 @@ func (p *listParser) line(n int, line []byte, tooLong bool) {
 		return
 	}
 	if first, dup := p.seen[e.URL]; dup {
-		dup := inputError(InputDuplicate, "%[2]v (first on line %[1]d), skipped", first, ErrDuplicate)
-		dup.Err = ErrDuplicate
-		p.problem(n, line, dup)
+		p.problem(n, line, inputError(InputDuplicate, "%[2]v (first on line %[1]d), skipped", first, ErrDuplicate).over(ErrDuplicate))
 		return
 	}
 	p.seen[e.URL] = n
@@ -145,9 +143,7 @@ func (p *listParser) option(n int, line []byte, kv string) {
 	}
 	key, value, _ := strings.Cut(kv, "=")
 	if err := p.cur.SetOption(key, value); err != nil {
-		drop := inputError(InputDropsURL, "%[2]v; the URL of line %[1]d is not used", p.curLine, err)
-		drop.Err = err
-		p.problem(n, line, drop)
+		p.problem(n, line, inputError(InputDropsURL, "%[2]v; the URL of line %[1]d is not used", p.curLine, err).over(err))
 		p.cur, p.curBad = nil, true
 	}
 }

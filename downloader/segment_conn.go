@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"potok/downloader/internal/safefs"
@@ -112,8 +111,7 @@ func (st *segState) fetch(seg *segment, buf []byte) error {
 			}
 			return &gaveUpError{&placedError{at, v.err}}
 		}
-		e.events.add(Event{Kind: EventRetry, ID: st.it.id, Name: filepath.Base(st.it.final), Attempt: retry.retries(),
-			Err: describe(&placedError{at, err}), Problem: explain(&placedError{at, err}), RetryIn: v.wait})
+		e.events.add(retryEvent(st.it, retry.retries(), explain(&placedError{at, err}), v.wait))
 		t := time.NewTimer(v.wait)
 		select {
 		case <-st.ctx.Done():

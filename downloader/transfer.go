@@ -63,10 +63,10 @@ func (e *Engine) download(ctx context.Context, it *item) error {
 		it.mu.Lock()
 		it.setErr(err)
 		it.retryAt = time.Now().Add(v.wait)
+		p := it.problem
 		it.mu.Unlock()
 		it.setState(StateQueued)
-		e.events.add(Event{Kind: EventRetry, ID: it.id, Name: filepath.Base(it.final), Attempt: retry.retries(),
-			Err: describe(err), Problem: explain(err), RetryIn: v.wait})
+		e.events.add(retryEvent(it, retry.retries(), p, v.wait))
 		t := time.NewTimer(v.wait)
 		select {
 		case <-ctx.Done():

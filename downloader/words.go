@@ -18,15 +18,6 @@ import (
 	"github.com/dustin/go-humanize"
 )
 
-// describe turns an error into words for a person: what happened, and, for the
-// failures that need one, what to do; fit to show (shownText).
-func describe(err error) string {
-	if err == nil {
-		return ""
-	}
-	return explain(err).Text
-}
-
 // explain is the one place a failure is understood: its kind and what its
 // words name (for callers that word it themselves, in the user's language),
 // and its words in English, fit to show.
