@@ -22,12 +22,16 @@ func sizeText(done, size int64) string {
 	return bytesText(done) + " / " + bytesText(size)
 }
 
+// speedText is a speed, "" when there is none (nothing is arriving).
 func speedText(bps float64) string {
 	if bps <= 0 {
 		return ""
 	}
-	return tr("%s/s", bytesText(int64(bps)))
+	return speedOrZeroText(bps)
 }
+
+// speedOrZeroText is a speed, zero included: "2.6 MB/s"; in Russian "2,6 МБ/с".
+func speedOrZeroText(bps float64) string { return tr("%s/s", bytesText(int64(max(bps, 0)))) }
 
 // bytesText is a size in decimal units, as humanize.Bytes gives it in
 // English: "512 B", "82 kB", "1.5 MB"; in Russian "1,5 МБ".
@@ -58,6 +62,26 @@ func unitText(n int64, base float64, units []string) string {
 // decimal writes a number's decimal point as the window's language does.
 func decimal(s string) string {
 	return strings.Replace(s, ".", lang.X("number.decimal-separator", "."), 1)
+}
+
+// groupedText writes a whole number with its digits grouped by thousands
+// as the window's language does: "5,000,000"; in Russian "5 000 000".
+func groupedText(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	sep := lang.X("number.group-separator", ",")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, d := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(d)
+	}
+	return b.String()
 }
 
 // etaText is a time left: "<1 s", "42 s", "2 min 5 s", "2 h 13 min"; in

@@ -13,7 +13,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"potok/compute/lesson"
@@ -330,26 +329,6 @@ func andText(parts []string) string {
 		return strings.Join(parts, "")
 	}
 	return tr("%s and %s", strings.Join(parts[:len(parts)-1], ", "), parts[len(parts)-1])
-}
-
-// groupedText writes a whole number with its digits grouped by thousands
-// as the window's language does: "5,000,000"; in Russian "5 000 000".
-func groupedText(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	sep := lang.X("number.group-separator", ",")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, d := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(d)
-	}
-	return b.String()
 }
 
 // demo presses Run a second after the window opens (`potok --lesson-demo`,

@@ -85,7 +85,7 @@ func traySpeedText(t downloader.Totals) string {
 	if t.Running == 0 {
 		return tr("Nothing downloading")
 	}
-	return tr("Total speed: %s", speedText(max(t.Speed, 1)))
+	return tr("Total speed: %s", speedOrZeroText(t.Speed))
 }
 
 // closeRequested is the window's close intercept: it hides the window
