@@ -83,33 +83,37 @@ func (l *swallowFirst) Accept() (net.Conn, error) {
 // it, then dial their own and finish, long before the first's attempt times
 // out.
 func TestHungFirstConnectionHoldsNobodyBack(t *testing.T) {
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name := r.URL.Path[len("/f/"):]
-		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(dt.Content(name, 4<<10)))
-	}))
-	l := &swallowFirst{Listener: srv.Listener}
-	srv.Listener = l
-	srv.EnableHTTP2 = true
-	srv.StartTLS()
-	t.Cleanup(func() {
-		srv.Close()
-		if l.held != nil {
-			l.held.Close()
-		}
-	})
-	pool := x509.NewCertPool()
-	pool.AddCert(srv.Certificate())
-	e := newEngine(t, downloader.Options{RootCAs: pool, Parallel: 8, TLSTimeout: time.Minute, StallTimeout: time.Minute})
-	var urls []string
-	for i := range 8 {
-		urls = append(urls, fmt.Sprintf("%s/f/file%d.bin", srv.URL, i))
-	}
-	add(t, e, urls...)
-	start := time.Now()
-	if !downloader.Eventually(20*time.Second, func() bool { return e.Snapshot().Done >= 7 }) {
-		t.Fatalf("7 of 8 files not done while the first connection hangs: %+v", e.Snapshot().Totals)
-	}
-	if took := time.Since(start); took > 10*time.Second {
-		t.Fatalf("the others took %v behind a hung first connection", took)
+	for _, h2 := range []bool{true, false} {
+		t.Run(fmt.Sprintf("h2=%v", h2), func(t *testing.T) {
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				name := r.URL.Path[len("/f/"):]
+				http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(dt.Content(name, 4<<10)))
+			}))
+			l := &swallowFirst{Listener: srv.Listener}
+			srv.Listener = l
+			srv.EnableHTTP2 = h2
+			srv.StartTLS()
+			t.Cleanup(func() {
+				srv.Close()
+				if l.held != nil {
+					l.held.Close()
+				}
+			})
+			pool := x509.NewCertPool()
+			pool.AddCert(srv.Certificate())
+			e := newEngine(t, downloader.Options{RootCAs: pool, Parallel: 8, TLSTimeout: time.Minute, StallTimeout: time.Minute})
+			var urls []string
+			for i := range 8 {
+				urls = append(urls, fmt.Sprintf("%s/f/file%d.bin", srv.URL, i))
+			}
+			add(t, e, urls...)
+			start := time.Now()
+			if !downloader.Eventually(20*time.Second, func() bool { return e.Snapshot().Done >= 7 }) {
+				t.Fatalf("7 of 8 files not done while the first connection hangs: %+v", e.Snapshot().Totals)
+			}
+			if took := time.Since(start); took > 10*time.Second {
+				t.Fatalf("the others took %v behind a hung first connection", took)
+			}
+		})
 	}
 }
